@@ -1,0 +1,29 @@
+/**
+ * `check`: config -> token -> WhoAmI -> one record of each check stream. Anything the customer
+ * can fix comes back as CONNECTION_STATUS FAILED with the message naming the fix; a defect of the
+ * connector itself is thrown (TRACE ERROR).
+ */
+import { ConnectorError } from '../errors';
+import { connectionStatusMessage, type AirbyteMessage } from '../protocol/messages';
+import type { CommandArgs, CommandDeps } from './deps';
+import { readConfig, sourceFor } from './source-for';
+
+export async function* check(args: CommandArgs, deps: CommandDeps): AsyncGenerator<AirbyteMessage> {
+  let message: string | undefined;
+  try {
+    const config = readConfig(args, deps);
+    const source = sourceFor(config, deps);
+    if (source.check.preflight) await source.check.preflight.send({ config, parameters: {} });
+    for (const name of source.check.streamNames) {
+      const stream = source.streams.find((s) => s.name === name);
+      if (!stream) throw new Error(`check stream ${name} is not defined in the manifest`);
+      for await (const event of stream.read({ syncMode: 'full_refresh' })) {
+        if (event.kind === 'records') break;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ConnectorError) || !err.customerFacing) throw err;
+    message = err.message;
+  }
+  yield message === undefined ? connectionStatusMessage('SUCCEEDED') : connectionStatusMessage('FAILED', message);
+}

@@ -1,0 +1,27 @@
+/** `discover`: one CATALOG with every stream's schema, sync modes, primary key and cursor. */
+import { catalogMessage, type AirbyteMessage, type AirbyteStream } from '../protocol/messages';
+import type { DeclarativeStream } from '../streams/declarative-stream';
+import type { CommandArgs, CommandDeps } from './deps';
+import { readConfig, sourceFor } from './source-for';
+
+export async function describeStream(stream: DeclarativeStream): Promise<AirbyteStream> {
+  const description: AirbyteStream = {
+    name: stream.name,
+    json_schema: await stream.jsonSchema(),
+    supported_sync_modes: stream.supportedSyncModes as AirbyteStream['supported_sync_modes'],
+    source_defined_primary_key: stream.primaryKey,
+    is_resumable: stream.supportedSyncModes.includes('incremental'),
+  };
+  if (stream.cursorField.length > 0) {
+    description.source_defined_cursor = true;
+    description.default_cursor_field = stream.cursorField;
+  }
+  return description;
+}
+
+export async function* discover(args: CommandArgs, deps: CommandDeps): AsyncGenerator<AirbyteMessage> {
+  const source = sourceFor(readConfig(args, deps), deps);
+  const streams: AirbyteStream[] = [];
+  for (const stream of source.streams) streams.push(await describeStream(stream));
+  yield catalogMessage(streams);
+}

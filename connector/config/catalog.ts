@@ -1,0 +1,48 @@
+/** The configured catalog given to `read`: which streams, in which sync mode. Wrong input names the fix. */
+import { ConfigError } from '../errors';
+
+export interface ConfiguredStream {
+  name: string;
+  syncMode: 'full_refresh' | 'incremental';
+  cursorField?: string[];
+}
+
+export interface StreamCapabilities {
+  name: string;
+  supportedSyncModes: readonly string[];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates a parsed catalog against the source's streams. */
+export function parseCatalog(value: unknown, file: string, available: readonly StreamCapabilities[]): ConfiguredStream[] {
+  if (!isObject(value) || !Array.isArray(value.streams)) {
+    throw new ConfigError(`the --catalog file ${file} must be a configured catalog: an object with a "streams" list (see integration_tests/configured_catalog.json)`);
+  }
+  const names = available.map((s) => s.name);
+  const seen = new Set<string>();
+  return value.streams.map((entry, i) => {
+    const where = `--catalog ${file} streams[${i}]`;
+    if (!isObject(entry) || !isObject(entry.stream) || typeof entry.stream.name !== 'string') {
+      throw new ConfigError(`${where} must hold {"stream": {"name": ...}, "sync_mode": ..., "destination_sync_mode": ...}`);
+    }
+    const name = entry.stream.name;
+    const stream = available.find((s) => s.name === name);
+    if (!stream) {
+      throw new ConfigError(`${where}: stream "${name}" does not exist in this source (streams: ${names.join(', ')}); run discover for the current catalog`);
+    }
+    if (seen.has(name)) throw new ConfigError(`${where}: stream "${name}" is listed twice`);
+    seen.add(name);
+    const syncMode = entry.sync_mode ?? 'full_refresh';
+    if (syncMode !== 'full_refresh' && syncMode !== 'incremental') {
+      throw new ConfigError(`${where}: sync_mode "${String(syncMode)}" is invalid; use full_refresh or incremental`);
+    }
+    if (!stream.supportedSyncModes.includes(syncMode)) {
+      throw new ConfigError(`${where}: stream "${name}" does not support ${syncMode} (supported: ${stream.supportedSyncModes.join(', ')})`);
+    }
+    const cursorField = Array.isArray(entry.cursor_field) ? entry.cursor_field.map(String) : undefined;
+    return { name, syncMode, cursorField };
+  });
+}

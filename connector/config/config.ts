@@ -1,0 +1,142 @@
+/**
+ * Reads and validates the connector config against spec.yaml's connection_specification, then
+ * normalises it. Every rejection names the field and what to put there, in the setup guide's terms,
+ * and never echoes a secret field's value.
+ */
+import * as fs from 'node:fs';
+import Ajv, { type ErrorObject } from 'ajv';
+import { ConfigError } from '../errors';
+import type { DataverseConfig } from '../generated/config';
+import { loadSpec } from './spec';
+
+/** The config after validation and normalisation: defaults filled, org_url canonical. */
+export interface Config {
+  org_url: string;
+  tenant_id: string;
+  client_id: string;
+  client_secret: string;
+  authority_host: string;
+  picklists?: string[];
+  entities?: string[];
+  page_size: number;
+  formatted_values: boolean;
+}
+
+const AIRBYTE_KEYWORDS = ['airbyte_secret', 'order', 'group', 'always_show', 'airbyte_hidden', 'examples'];
+
+/** What each field should hold, for error messages. */
+const FIELD_HINTS: Record<string, string> = {
+  org_url: 'the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost',
+  tenant_id: 'the Directory (tenant) ID GUID from the app registration overview (setup step 1)',
+  client_id: 'the Application (client) ID GUID from the app registration overview (setup step 1)',
+  client_secret: "the client secret's Value from Certificates & secrets (setup step 2)",
+  authority_host: 'an https URL such as https://login.microsoftonline.com',
+  picklists: 'a list of "entity" or "entity.attribute" logical names, e.g. ["account", "opportunity.statuscode"]',
+  entities: 'a list of entity logical names, e.g. ["account", "opportunity"]',
+  page_size: 'an integer from 1 to 5000',
+  formatted_values: 'true or false',
+};
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validate(value: unknown): ErrorObject[] {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false });
+    for (const keyword of AIRBYTE_KEYWORDS) ajv.addKeyword(keyword);
+    const schema = { ...loadSpec().connection_specification };
+    delete schema.$schema;
+    validator = ajv.compile(schema);
+  }
+  return validator(value) ? [] : [...(validator.errors ?? [])];
+}
+
+function fieldOf(error: ErrorObject): string {
+  if (error.keyword === 'required') return String(error.params.missingProperty);
+  return error.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+}
+
+function describe(error: ErrorObject): string {
+  const field = fieldOf(error);
+  const hint = FIELD_HINTS[field] ? `: set it to ${FIELD_HINTS[field]}` : '';
+  switch (error.keyword) {
+    case 'required':
+      return `the config is missing the required field "${field}"${hint}`;
+    case 'type':
+      return `config field "${field}" must be ${error.params.type === 'array' ? 'a list' : `a ${error.params.type}`}${hint}`;
+    case 'pattern':
+    case 'minimum':
+    case 'maximum':
+      return `config field "${error.instancePath.replace(/^\//, '').replace(/\//g, '.')}" has an invalid value${hint}`;
+    default:
+      return `config field "${field}" ${error.message ?? 'is invalid'}${hint}`;
+  }
+}
+
+/** Canonical org URL: scheme and host (with port), no trailing slash, no /api/data/... suffix. */
+export function normaliseOrgUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`config field "org_url" is not a URL: set it to ${FIELD_HINTS.org_url}`);
+  }
+  const loopback = url.hostname === 'localhost' || /^127\./.test(url.hostname) || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`config field "org_url" must use https: set it to ${FIELD_HINTS.org_url}`);
+  }
+  if (url.username || url.password) throw new ConfigError('config field "org_url" must not contain a user name or password');
+  let pathname = url.pathname.replace(/\/api\/data(\/.*)?$/i, '').replace(/\/+$/, '');
+  if (pathname !== '') {
+    throw new ConfigError(`config field "org_url" must be the environment's base URL without a path (found "${pathname}"): set it to ${FIELD_HINTS.org_url}`);
+  }
+  return `${url.protocol}//${url.host}`;
+}
+
+/** Validates a parsed config object; throws ConfigError naming every field at fault. */
+export function parseConfig(value: unknown): Config {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError('the config must be a JSON object with org_url, tenant_id, client_id and client_secret');
+  }
+  const errors = validate(value);
+  if (errors.length > 0) {
+    const messages = [...new Set(errors.map(describe))];
+    throw new ConfigError(messages.join('; '));
+  }
+  const raw = value as DataverseConfig;
+  return {
+    org_url: normaliseOrgUrl(raw.org_url),
+    tenant_id: raw.tenant_id.toLowerCase(),
+    client_id: raw.client_id.toLowerCase(),
+    client_secret: raw.client_secret,
+    authority_host: (raw.authority_host ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
+    picklists: raw.picklists,
+    entities: raw.entities,
+    page_size: raw.page_size ?? 5000,
+    formatted_values: raw.formatted_values ?? false,
+  };
+}
+
+/** Reads a JSON file given on the command line, naming the file and the flag when it cannot. */
+export function readJsonFile(file: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
+    throw new ConfigError(`the ${flag} file ${file} ${why}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // V8's message quotes the text around the fault, which may be a secret: report only the position.
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    const where = position === undefined ? '' : ` (line ${lineOf(text, Number(position))})`;
+    throw new ConfigError(`the ${flag} file ${file} is not valid JSON${where}: fix its syntax`);
+  }
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

@@ -1,0 +1,171 @@
+/**
+ * Service-to-service authentication with MSAL client credentials. MSAL caches the token until
+ * five minutes before expiry; `invalidate()` makes the next call skip that cache (after a 401).
+ * Failures come back as AuthenticationError / UnreachableHostError with the setup step to fix;
+ * 5xx and 429 from the token endpoint are retried here with the shared retry policy.
+ */
+import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+import { describeEntraError, type ErrorContext } from '../dataverse/error-messages';
+import { AuthenticationError, TransientError, UnreachableHostError } from '../errors';
+import type { Redactor } from '../protocol/redactor';
+import { classifyNetworkError } from './network-errors';
+import { DEFAULT_RETRY_POLICY, decide, type Attempts, type RetryPolicy } from './retry-policy';
+
+/** What the requester needs of an authenticator. */
+export interface Authenticator {
+  /** The Authorization header value for the next request. */
+  authorization(): Promise<string>;
+  /** Forget the cached token: the next `authorization()` fetches a new one. */
+  invalidate(): void;
+}
+
+export interface MsalAuthenticatorOptions {
+  orgUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  authorityHost: string;
+  redactor?: Redactor;
+  fetch: typeof fetch;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  random?: () => number;
+  retryPolicy?: RetryPolicy;
+}
+
+/** Hosts MSAL knows by itself; any other authority host must be declared in knownAuthorities. */
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'login.windows.net',
+  'login.microsoft.com',
+  'login.usgovcloudapi.net',
+]);
+
+interface MsalLikeError {
+  errorCode?: string;
+  errorMessage?: string;
+  status?: number;
+  message?: string;
+}
+
+export class MsalAuthenticator implements Authenticator {
+  private readonly app: ConfidentialClientApplication;
+  private readonly ctx: ErrorContext;
+  private skipCache = false;
+
+  constructor(private readonly options: MsalAuthenticatorOptions) {
+    const authorityUrl = new URL(options.authorityHost);
+    const configuration: Configuration = {
+      auth: {
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        authority: `${authorityUrl.origin}/${options.tenantId}`,
+        knownAuthorities: MICROSOFT_AUTHORITY_HOSTS.has(authorityUrl.hostname) ? [] : [authorityUrl.host],
+      },
+      system: { loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false } },
+    };
+    this.app = new ConfidentialClientApplication(configuration);
+    this.ctx = {
+      orgUrl: options.orgUrl,
+      tenantId: options.tenantId,
+      clientId: options.clientId,
+      authorityHost: authorityUrl.origin,
+    };
+    options.redactor?.add(options.clientSecret);
+  }
+
+  invalidate(): void {
+    this.skipCache = true;
+  }
+
+  async authorization(): Promise<string> {
+    const policy = this.options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    const attempts: Attempts = { failures: 0, rateLimited: 0 };
+    for (;;) {
+      try {
+        const result = await this.app.acquireTokenByClientCredential({
+          scopes: [`${this.options.orgUrl}/.default`],
+          skipCache: this.skipCache,
+        });
+        if (!result?.accessToken) throw new AuthenticationError('Microsoft Entra ID returned no access token');
+        this.skipCache = false;
+        this.options.redactor?.add(result.accessToken);
+        return `Bearer ${result.accessToken}`;
+      } catch (err) {
+        const failure = await this.explain(err);
+        if (!(failure instanceof TransientError)) throw failure;
+        const status = (err as MsalLikeError).status ?? 503;
+        const retryAfter = (err as { headers?: Record<string, string> }).headers?.['retry-after'];
+        const decision = decide({ kind: 'response', status, retryAfter }, attempts, policy, (this.options.random ?? Math.random)(), this.options.now());
+        if (decision.action !== 'retry') throw failure;
+        if (status === 429) attempts.rateLimited++;
+        else attempts.failures++;
+        await this.options.sleep(decision.delayMs);
+      }
+    }
+  }
+
+  /** Turns whatever MSAL threw into one of our errors, probing the authority when MSAL hides the cause. */
+  private async explain(err: unknown): Promise<Error> {
+    if (err instanceof AuthenticationError) return err;
+    const e = err as MsalLikeError;
+    const text = `${e.errorMessage ?? ''} ${e.message ?? ''}`;
+    const aadsts = /AADSTS(\d+)/.exec(text);
+    const internal = `${e.errorCode ?? 'error'}: ${(e.errorMessage ?? e.message ?? String(err)).split('\n')[0]}`;
+    if (aadsts) {
+      const code = Number(aadsts[1]);
+      const message = describeEntraError(code, this.ctx) ?? `Microsoft Entra ID refused the token request (AADSTS${code}); see https://login.microsoftonline.com/error?code=${code}`;
+      return new AuthenticationError(message, code, { internal });
+    }
+    if (typeof e.status === 'number' && (e.status >= 500 || e.status === 429)) {
+      return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} is not available (HTTP ${e.status}); try again later`, { internal });
+    }
+    if (e.errorCode === 'endpoints_resolution_error' || e.errorCode === 'openid_config_error' || e.errorCode === 'network_error') {
+      return this.probeAuthority(internal);
+    }
+    return new AuthenticationError(`Microsoft Entra ID refused the token request: ${e.errorCode ?? 'unknown error'}`, undefined, { internal });
+  }
+
+  /**
+   * MSAL reports "could not resolve endpoints" for an unknown tenant, a TLS failure and an unreachable
+   * host alike. One GET of the tenant's OpenID configuration (no credentials) tells them apart.
+   */
+  private async probeAuthority(internal: string): Promise<Error> {
+    const url = `${this.ctx.authorityHost}/${this.options.tenantId}/v2.0/.well-known/openid-configuration`;
+    let response: Response;
+    try {
+      response = await this.options.fetch(url, { method: 'GET', signal: AbortSignal.timeout(30_000) });
+    } catch (netErr) {
+      const failure = classifyNetworkError(netErr);
+      if (failure.kind === 'tls') {
+        return new UnreachableHostError(
+          `The TLS certificate of the authority host ${this.ctx.authorityHost} is not trusted (${failure.code}): check authority_host, or the proxy/CA setup of this machine`,
+          { internal },
+        );
+      }
+      if (failure.kind === 'reset' || failure.kind === 'timeout') {
+        return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} did not answer (${failure.description}); try again later`, { internal });
+      }
+      return new UnreachableHostError(`Cannot reach the authority host ${this.ctx.authorityHost} (${failure.description}): check authority_host and this machine's network access to it`, {
+        internal,
+      });
+    }
+    const body = await response.text().catch(() => '');
+    const aadsts = /AADSTS(\d+)/.exec(body);
+    if (aadsts) {
+      const code = Number(aadsts[1]);
+      return new AuthenticationError(describeEntraError(code, this.ctx) ?? `Microsoft Entra ID refused the tenant (AADSTS${code})`, code, { internal });
+    }
+    if (response.status >= 500 || response.status === 429) {
+      return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} is not available (HTTP ${response.status}); try again later`, { internal });
+    }
+    return new AuthenticationError(
+      `The authority ${this.ctx.authorityHost}/${this.options.tenantId} did not return a usable OpenID configuration (HTTP ${response.status}): check tenant_id (setup step 1) and authority_host`,
+      undefined,
+      { internal },
+    );
+  }
+}

@@ -1,0 +1,51 @@
+/** Classifies what Node's fetch (undici) and MSAL's https client throw, by the error codes they carry. */
+
+export type NetworkFailure = 'tls' | 'dns' | 'refused' | 'reset' | 'timeout' | 'other';
+
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED', 'ETIMEDOUT']);
+
+/** The codes found on an error and its causes, outermost first. */
+export function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+export interface ClassifiedFailure {
+  kind: NetworkFailure;
+  code?: string;
+  description: string;
+}
+
+export function classifyNetworkError(err: unknown): ClassifiedFailure {
+  const codes = errorCodes(err);
+  const name = (err as { name?: string })?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout', description: 'the request timed out' };
+  const tls = codes.find((c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS') || c.startsWith('ERR_SSL'));
+  if (tls) return { kind: 'tls', code: tls, description: `TLS failure (${tls})` };
+  const dns = codes.find((c) => DNS_CODES.has(c));
+  if (dns) return { kind: 'dns', code: dns, description: `host name not found (${dns})` };
+  if (codes.includes('ECONNREFUSED')) return { kind: 'refused', code: 'ECONNREFUSED', description: 'connection refused (ECONNREFUSED)' };
+  const reset = codes.find((c) => RESET_CODES.has(c));
+  if (reset) return { kind: 'reset', code: reset, description: `connection reset (${reset})` };
+  const message = err instanceof Error ? err.message : String(err);
+  if (/terminated|other side closed|socket hang up/i.test(message)) return { kind: 'reset', description: `connection closed early (${message})` };
+  return { kind: 'other', code: codes[0], description: message };
+}

@@ -1,0 +1,195 @@
+/**
+ * HttpRequester: builds one request from the manifest's templates, sends it with a bearer token to
+ * the org host only, and applies the retry policy. It is the only place that calls fetch for
+ * Dataverse, so the read-only rule (GET, or $batch of GETs) and the same-origin rule live here.
+ */
+import { describeDataverseError, type ErrorContext } from '../dataverse/error-messages';
+import { DataverseError, ResponseError, TransientError, UnreachableHostError } from '../errors';
+import type { Authenticator } from './authenticator';
+import { classifyNetworkError } from './network-errors';
+import { decide, type Attempts, type Outcome, type RetryPolicy } from './retry-policy';
+
+/** Values a template sees when a request is built (Airbyte's interpolation variables). */
+export type RequestContext = Record<string, unknown>;
+
+/** Something that renders to a value for a context: a compiled manifest template. */
+export interface Renderable {
+  render(context: RequestContext): unknown;
+}
+
+/** Injected I/O, so tests control time and the network. */
+export interface HttpDeps {
+  fetch: typeof fetch;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  random: () => number;
+  /** Progress and retry notices for people (LOG messages). */
+  log: (level: 'INFO' | 'WARN' | 'DEBUG', message: string) => void;
+  timeoutMs: number;
+}
+
+export interface HttpRequesterOptions {
+  urlBase: Renderable;
+  path: Renderable;
+  /** Query parameters (a rendered mapping); empty values are left out. */
+  requestParameters: Renderable;
+  requestHeaders: Renderable;
+  httpMethod: 'GET';
+  authenticator: Authenticator;
+  retryPolicy: RetryPolicy;
+  errorContext: ErrorContext;
+  deps: HttpDeps;
+}
+
+/** A response the caller can use: status 2xx, body parsed. */
+export interface HttpResult {
+  url: string;
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** Keeps OData's `$` and `@` and the punctuation of filters readable in URLs (servers decode both forms). */
+function encodeQueryPart(value: string): string {
+  return encodeURIComponent(value).replace(/%24/g, '$').replace(/%40/g, '@').replace(/%2C/gi, ',').replace(/%3A/gi, ':').replace(/%2F/gi, '/');
+}
+
+export function buildUrl(base: string, path: string, params: Record<string, unknown>): string {
+  const joined = /^https?:\/\//i.test(path) ? path : base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+  const query = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeQueryPart(k)}=${encodeQueryPart(typeof v === 'string' ? v : JSON.stringify(v))}`)
+    .join('&');
+  if (!query) return joined;
+  return joined + (joined.includes('?') ? '&' : '?') + query;
+}
+
+/** Parses `{"error":{"code","message"}}`, Dataverse's error envelope, tolerating anything else. */
+export function parseDataverseError(text: string): { code?: string; message?: string } {
+  try {
+    const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const code = typeof parsed?.error?.code === 'string' ? parsed.error.code : undefined;
+    const message = typeof parsed?.error?.message === 'string' ? parsed.error.message : undefined;
+    return { code, message };
+  } catch {
+    return {};
+  }
+}
+
+export class HttpRequester {
+  constructor(private readonly options: HttpRequesterOptions) {}
+
+  /** The origin every request must go to: the org host of url_base. */
+  origin(context: RequestContext): string {
+    return new URL(String(this.options.urlBase.render(context))).origin;
+  }
+
+  /**
+   * Sends the request for `context`; `absoluteUrl` (a nextLink or deltaLink) replaces path and
+   * parameters. Resolves with a parsed 2xx response or throws one of the connector's errors.
+   */
+  async send(context: RequestContext, absoluteUrl?: string): Promise<HttpResult> {
+    const base = String(this.options.urlBase.render(context));
+    const origin = new URL(base).origin;
+    const url = absoluteUrl ?? buildUrl(base, String(this.options.path.render(context)), (this.options.requestParameters.render(context) ?? {}) as Record<string, unknown>);
+    const target = new URL(url);
+    if (target.origin !== origin) {
+      throw new ResponseError(`Dataverse returned a link to ${target.origin}, which is not the org host ${origin}; the read stopped and no token was sent there`, {
+        internal: `refused URL with origin ${target.origin}`,
+      });
+    }
+    const headers = this.renderHeaders(context);
+    const { deps, retryPolicy } = this.options;
+    const attempts: Attempts = { failures: 0, rateLimited: 0 };
+    let refreshedToken = false;
+    for (;;) {
+      let outcome: Outcome;
+      let result: HttpResult | undefined;
+      let errorText = '';
+      try {
+        const response = await deps.fetch(url, {
+          method: this.options.httpMethod,
+          headers: { ...headers, Authorization: await this.options.authenticator.authorization() },
+          signal: AbortSignal.timeout(deps.timeoutMs),
+          redirect: 'manual',
+        });
+        const text = await response.text();
+        outcome = { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after') };
+        if (response.status === 401 && !refreshedToken) {
+          // A token can expire or be revoked mid-sync: fetch a fresh one once before giving up.
+          refreshedToken = true;
+          this.options.authenticator.invalidate();
+          deps.log('INFO', `Dataverse answered 401 for ${target.pathname}; getting a new access token and retrying once`);
+          continue;
+        }
+        if (response.status >= 200 && response.status < 300) {
+          try {
+            result = { url, status: response.status, headers: response.headers, body: text === '' ? {} : JSON.parse(text) };
+          } catch {
+            outcome = { kind: 'network', description: `the response to ${target.pathname} was not valid JSON (${text.length} bytes)` };
+          }
+        } else {
+          errorText = text;
+        }
+      } catch (err) {
+        if (err instanceof DataverseError || err instanceof TransientError || (err as Error).name === 'AuthenticationError' || (err as Error).name === 'UnreachableHostError') throw err;
+        const failure = classifyNetworkError(err);
+        if (failure.kind === 'tls' || failure.kind === 'dns' || failure.kind === 'refused') {
+          throw new UnreachableHostError(this.unreachableMessage(origin, failure.kind, failure.description), { internal: failure.description, cause: err });
+        }
+        outcome = failure.kind === 'timeout' ? { kind: 'timeout', afterMs: deps.timeoutMs } : { kind: 'network', description: failure.description };
+      }
+      if (result) return result;
+      const decision = decide(outcome, attempts, retryPolicy, deps.random(), deps.now());
+      if (decision.action === 'retry') {
+        if (outcome.kind === 'response' && retryPolicy.rateLimitStatuses.has(outcome.status)) attempts.rateLimited++;
+        else attempts.failures++;
+        const code = parseDataverseError(errorText).code;
+        deps.log('WARN', `${this.options.httpMethod} ${target.pathname}: ${decision.reason}${code ? ` (${code})` : ''}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s`);
+        await deps.sleep(decision.delayMs);
+        continue;
+      }
+      throw this.failure(outcome, decision.action === 'fail' ? decision : undefined, errorText, target);
+    }
+  }
+
+  private renderHeaders(context: RequestContext): Record<string, string> {
+    const rendered = (this.options.requestHeaders.render(context) ?? {}) as Record<string, unknown>;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(rendered)) if (v !== undefined && v !== null && v !== '') headers[k] = String(v);
+    return headers;
+  }
+
+  private unreachableMessage(origin: string, kind: string, description: string): string {
+    if (kind === 'tls') return `The TLS certificate of ${origin} is not trusted (${description}): check org_url (setup step 4), or the proxy/CA setup of this machine`;
+    return `Cannot reach ${origin} (${description}): check org_url (setup step 4) and this machine's network access to it`;
+  }
+
+  private failure(outcome: Outcome, decision: { reason: string; transient: boolean } | undefined, errorText: string, target: URL): Error {
+    const where = `${this.options.httpMethod} ${target.pathname}`;
+    if (outcome.kind !== 'response') {
+      const message = `Dataverse did not answer ${where} properly: ${decision?.reason ?? outcome.kind}`;
+      return outcome.kind === 'network' && /not valid JSON/.test(outcome.description) ? new ResponseError(message) : new TransientError(message);
+    }
+    const { code, message } = parseDataverseError(errorText);
+    if (decision?.transient) {
+      return new TransientError(`Dataverse is busy or unavailable: ${where} ${decision.reason}${code ? ` (${code}: ${message ?? ''})` : ''}; try again later`, {
+        internal: errorText.slice(0, 500),
+      });
+    }
+    const described = describeDataverseError(code, this.options.errorContext, message ?? '');
+    if (described) return new DataverseError(described, outcome.status, code, { internal: `${outcome.status} ${code}: ${message ?? ''}` });
+    if (outcome.status === 401) {
+      return new DataverseError(
+        `Dataverse at ${this.options.errorContext.orgUrl} rejected the access token of app ${this.options.errorContext.clientId} twice: check that org_url is an environment of tenant ${this.options.errorContext.tenantId} (setup steps 3 and 4)`,
+        401,
+        code,
+        { internal: errorText.slice(0, 500) },
+      );
+    }
+    const detail = message ? `: ${message}` : '';
+    return new DataverseError(`Dataverse refused ${where} (HTTP ${outcome.status}${code ? `, ${code}` : ''})${detail}`, outcome.status, code, {
+      internal: errorText.slice(0, 500),
+    });
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The component factory: one `type -> createX` table, each createX short and reading its fields
+ * through ManifestNode so a bad field is reported with its YAML path. Custom components are looked
+ * up by `class_name` in the registry (registry.ts).
+ */
+import type { Config } from '../config/config';
+import type { ErrorContext } from '../dataverse/error-messages';
+import type { Authenticator } from '../http/authenticator';
+import { HttpRequester, type HttpDeps, type Renderable } from '../http/requester';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy';
+import type { Redactor } from '../protocol/redactor';
+import { DeclarativeStream } from '../streams/declarative-stream';
+import { CursorPaginator, NoPaginator, type Paginator } from '../streams/paginator';
+import { DpathExtractor, RecordSelector } from '../streams/record-selector';
+import { SimpleRetriever } from '../streams/retriever';
+import { InlineSchemaLoader, JsonFileSchemaLoader, type SchemaLoader } from '../streams/schema-loader';
+import { AddFields } from '../streams/transformations';
+import type { RecordTransformation } from '../streams/types';
+import { compileTemplate, interpolateDeep } from './interpolation';
+import { ManifestNode } from './node';
+import { CUSTOM_COMPONENTS } from './registry';
+
+/** What components are built with: the validated config and the injected I/O. */
+export interface FactoryDeps {
+  config: Config;
+  http: HttpDeps;
+  redactor: Redactor;
+}
+
+/** CheckStream: the streams to read one record of, after the preflight request. */
+export interface ConnectionCheck {
+  streamNames: string[];
+  /** A request that must succeed first (WhoAmI): it proves the token and the application user. */
+  preflight?: HttpRequester;
+}
+
+export interface DeclarativeSource {
+  streams: DeclarativeStream[];
+  check: ConnectionCheck;
+}
+
+type Creator = (node: ManifestNode, factory: ComponentFactory) => unknown;
+
+const CREATORS: Readonly<Record<string, Creator>> = {
+  DeclarativeSource: (n, f) => ({
+    streams: n.list('streams').map((s) => f.create<DeclarativeStream>(s, 'DeclarativeStream')),
+    check: f.create<ConnectionCheck>(n.child('check'), 'CheckStream'),
+  }),
+  CheckStream: (n, f) => ({
+    streamNames: n.strList('stream_names'),
+    preflight: n.has('preflight') ? f.create<HttpRequester>(n.child('preflight'), 'HttpRequester') : undefined,
+  }),
+  DeclarativeStream: (n, f) =>
+    new DeclarativeStream({
+      name: n.str('name'),
+      primaryKey: primaryKey(n),
+      schemaLoader: f.create<SchemaLoader>(n.child('schema_loader'), 'JsonFileSchemaLoader', 'InlineSchemaLoader'),
+      retriever: f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever'),
+      transformations: (n.optList('transformations') ?? []).map((t) => f.create<RecordTransformation>(t)),
+      context: f.context(n),
+    }),
+  SimpleRetriever: (n, f) =>
+    new SimpleRetriever(
+      f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
+      f.create<RecordSelector>(n.child('record_selector'), 'RecordSelector'),
+      n.has('paginator') ? f.create<Paginator>(n.child('paginator'), 'DefaultPaginator', 'NoPagination') : new NoPaginator(),
+    ),
+  HttpRequester: (n, f) => {
+    const method = n.optStr('http_method') ?? 'GET';
+    if (method !== 'GET') n.fail(`http_method must be GET: the connector only reads (found ${method})`);
+    return new HttpRequester({
+      urlBase: f.template(n, 'url_base'),
+      path: n.has('path') ? f.template(n, 'path') : constant(''),
+      requestParameters: f.templateTree(n, 'request_parameters'),
+      requestHeaders: f.templateTree(n, 'request_headers'),
+      httpMethod: 'GET',
+      authenticator: f.create<Authenticator>(n.child('authenticator'), 'CustomAuthenticator'),
+      retryPolicy: n.has('error_handler') ? f.create<RetryPolicy>(n.child('error_handler'), 'DefaultErrorHandler') : DEFAULT_RETRY_POLICY,
+      errorContext: f.errorContext(),
+      deps: f.deps.http,
+    });
+  },
+  RecordSelector: (n, f) => new RecordSelector(f.create<DpathExtractor>(n.child('extractor'), 'DpathExtractor')),
+  DpathExtractor: (n) => new DpathExtractor(n.strList('field_path')),
+  DefaultPaginator: (n, f) => {
+    const option = n.optChild('page_token_option');
+    if (option && option.type !== 'RequestPath') option.fail('only RequestPath is supported: Dataverse next links are whole URLs');
+    return f.create<Paginator>(n.child('pagination_strategy'), 'CursorPagination');
+  },
+  NoPagination: () => new NoPaginator(),
+  CursorPagination: (n, f) => new CursorPaginator(f.template(n, 'cursor_value'), n.has('stop_condition') ? f.template(n, 'stop_condition') : undefined),
+  JsonFileSchemaLoader: (n) => new JsonFileSchemaLoader(n.str('file_path')),
+  InlineSchemaLoader: (n) => new InlineSchemaLoader(n.record('schema')),
+  AddFields: (n, f) =>
+    new AddFields(n.list('fields').map((field) => ({ path: field.strList('path'), value: f.template(field, 'value') }))),
+  DefaultErrorHandler: (n, f) => errorHandler(n, f),
+  CustomAuthenticator: (n, f) => f.custom(n),
+  CustomTransformation: (n, f) => f.custom(n),
+};
+
+function constant(value: unknown): Renderable {
+  return { render: () => value };
+}
+
+function primaryKey(n: ManifestNode): string[][] {
+  const raw = n.raw as Record<string, unknown>;
+  const pk = raw.primary_key;
+  if (typeof pk === 'string') return [[pk]];
+  if (Array.isArray(pk) && pk.every((p) => typeof p === 'string')) return pk.map((p) => [p as string]);
+  if (Array.isArray(pk) && pk.every((p) => Array.isArray(p))) return pk as string[][];
+  return n.fail('primary_key must be a field name, a list of names, or a list of paths');
+}
+
+/** DefaultErrorHandler -> RetryPolicy: response filters pick the statuses, backoff strategies the waits. */
+function errorHandler(n: ManifestNode, _f: ComponentFactory): RetryPolicy {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY };
+  const retry = new Set<number>();
+  const rateLimited = new Set<number>();
+  for (const filter of n.optList('response_filters') ?? []) {
+    filter.expectType('HttpResponseFilter');
+    const action = filter.str('action');
+    const codes = ((filter.raw as Record<string, unknown>).http_codes ?? []) as number[];
+    if (action === 'RETRY') codes.forEach((c) => retry.add(c));
+    else if (action === 'RATE_LIMITED') codes.forEach((c) => rateLimited.add(c));
+    else if (action !== 'FAIL') filter.fail(`action ${action} is not supported (RETRY, RATE_LIMITED or FAIL)`);
+  }
+  if (retry.size > 0) policy.retryStatuses = retry;
+  if (rateLimited.size > 0) policy.rateLimitStatuses = rateLimited;
+  policy.maxRetries = n.optInt('max_retries') ?? policy.maxRetries;
+  for (const strategy of n.optList('backoff_strategies') ?? []) {
+    const type = strategy.expectType('WaitTimeFromHeader', 'ExponentialBackoffStrategy');
+    if (type === 'WaitTimeFromHeader') {
+      if (strategy.str('header').toLowerCase() !== 'retry-after') strategy.fail('header must be Retry-After');
+      const max = strategy.optNum('max_waiting_time_in_seconds');
+      if (max !== undefined) policy.maxRetryAfterMs = max * 1000;
+    } else {
+      const factor = strategy.optNum('factor');
+      if (factor !== undefined) policy.baseDelayMs = factor * 1000;
+    }
+  }
+  return policy;
+}
+
+/** Builds components from manifest nodes; one instance per source build. */
+export class ComponentFactory {
+  private readonly shared = new Map<string, unknown>();
+
+  constructor(readonly deps: FactoryDeps) {}
+
+  /** Creates the component at `node`; `allowed` restricts the types this slot accepts. */
+  create<T>(node: ManifestNode, ...allowed: string[]): T {
+    const type = allowed.length > 0 ? node.expectType(...allowed) : node.type;
+    if (!type) return node.fail('a component needs a "type"');
+    const creator = CREATORS[type];
+    if (!creator) return node.fail(`unknown component type ${type}`);
+    return creator(node, this) as T;
+  }
+
+  /** A custom component: `class_name` looked up in the registry. Identical definitions share one instance (one MSAL cache). */
+  custom(node: ManifestNode): unknown {
+    const className = node.str('class_name');
+    const creator = CUSTOM_COMPONENTS[className];
+    if (!creator) node.fail(`unknown class_name ${className}; known: ${Object.keys(CUSTOM_COMPONENTS).join(', ')}`);
+    const key = `${className}:${JSON.stringify(node.raw)}`;
+    if (!this.shared.has(key)) this.shared.set(key, creator(node, this));
+    return this.shared.get(key);
+  }
+
+  /** The interpolation context a component's templates see: config and its own $parameters. */
+  context(node: ManifestNode): Record<string, unknown> {
+    return { config: this.deps.config, parameters: node.parameters };
+  }
+
+  /** A field's template, bound to the component's $parameters. */
+  template(node: ManifestNode, key: string): Renderable {
+    const raw = (node.raw as Record<string, unknown>)[key];
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
+      node.str(key);
+    }
+    const template = compileTemplate(String(raw), `${node.path}.${key}`);
+    return bindParameters(template, node.parameters);
+  }
+
+  /** A mapping of templates (request_parameters, request_headers), bound to the component's $parameters. */
+  templateTree(node: ManifestNode, key: string): Renderable {
+    const value = node.optRecord(key) ?? {};
+    return bindParameters(interpolateDeep(value, `${node.path}.${key}`), node.parameters);
+  }
+
+  /** Renders a field once with the config (for values fixed for the whole run, e.g. the authenticator's). */
+  renderNow(node: ManifestNode, key: string): string {
+    return String(this.template(node, key).render({ config: this.deps.config }));
+  }
+
+  errorContext(): ErrorContext {
+    const c = this.deps.config;
+    return { orgUrl: c.org_url, tenantId: c.tenant_id, clientId: c.client_id, authorityHost: c.authority_host };
+  }
+}
+
+function bindParameters(template: Renderable, parameters: Record<string, unknown>): Renderable {
+  return { render: (context) => template.render({ ...context, parameters }) };
+}
+
+/** Builds the whole source from the resolved manifest root. */
+export function createSource(root: Record<string, unknown>, deps: FactoryDeps): DeclarativeSource {
+  return new ComponentFactory(deps).create<DeclarativeSource>(new ManifestNode(root, ''), 'DeclarativeSource');
+}

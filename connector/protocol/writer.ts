@@ -1,0 +1,75 @@
+/**
+ * The one writer to stdout. Lines are batched (records are small and many) and flushed before
+ * any non-RECORD message, so a STATE never overtakes the records it covers, and the writer waits
+ * for 'drain' when the pipe is full instead of buffering without bound.
+ */
+import type { AirbyteMessage } from './messages';
+import type { Redactor } from './redactor';
+
+/** What the writer needs of stdout: a Node writable stream or a test double. */
+export interface LineSink {
+  write(chunk: string): boolean;
+  once(event: 'drain' | 'error' | 'close', listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: 'drain' | 'error' | 'close', listener: (...args: unknown[]) => void): unknown;
+}
+
+const FLUSH_AT = 64 * 1024;
+
+export class MessageWriter {
+  private buffer = '';
+  private count = 0;
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly redactor?: Redactor,
+  ) {}
+
+  /** Number of messages written (flushed or buffered). */
+  get written(): number {
+    return this.count;
+  }
+
+  /** Queues one message; resolves once it is safe to continue (the sink has room). */
+  async write(message: AirbyteMessage): Promise<void> {
+    this.count++;
+    if (message.type === 'RECORD') {
+      this.buffer += JSON.stringify(message) + '\n';
+      if (this.buffer.length >= FLUSH_AT) await this.flush();
+      return;
+    }
+    let line = JSON.stringify(message);
+    if (this.redactor) line = this.redactor.redact(line);
+    this.buffer += line + '\n';
+    await this.flush();
+  }
+
+  /** Hands everything buffered to the sink and waits for it to drain if it asks us to. */
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer;
+    this.buffer = '';
+    if (this.sink.write(chunk)) return;
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        cleanup();
+        resolve();
+      };
+      const onError = (err: unknown) => {
+        cleanup();
+        reject(err);
+      };
+      const onClose = () => {
+        cleanup();
+        resolve();
+      };
+      const cleanup = () => {
+        this.sink.removeListener('drain', onDrain);
+        this.sink.removeListener('error', onError);
+        this.sink.removeListener('close', onClose);
+      };
+      this.sink.once('drain', onDrain);
+      this.sink.once('error', onError);
+      this.sink.once('close', onClose);
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * DefaultPaginator + CursorPagination: the next page's token is a template over the response
+ * (Dataverse: `@odata.nextLink`). A token seen twice means the server is looping: stop with an error
+ * rather than spin forever.
+ */
+import { ResponseError } from '../errors';
+import type { Renderable } from '../http/requester';
+import type { PageResponse, StreamRecord } from './types';
+
+/** How the token is put into the next request: the whole URL (RequestPath) is the only form Dataverse needs. */
+export type PageTokenInjection = 'path';
+
+export interface Paginator {
+  /** Resets the loop detection; called at the start of each read. */
+  reset(): void;
+  /** The next page's URL, or undefined on the last page. */
+  next(response: PageResponse, records: StreamRecord[]): string | undefined;
+}
+
+export class CursorPaginator implements Paginator {
+  private seen = new Set<string>();
+
+  constructor(
+    private readonly cursorValue: Renderable,
+    private readonly stopCondition: Renderable | undefined,
+  ) {}
+
+  reset(): void {
+    this.seen = new Set();
+  }
+
+  next(response: PageResponse, records: StreamRecord[]): string | undefined {
+    const context = {
+      response: response.body,
+      headers: Object.fromEntries(response.headers),
+      last_record: records[records.length - 1],
+      last_page_size: records.length,
+    };
+    if (this.stopCondition && truthy(this.stopCondition.render(context))) return undefined;
+    const token = this.cursorValue.render(context);
+    if (token === undefined || token === null || token === '') return undefined;
+    const link = String(token);
+    if (this.seen.has(link)) {
+      throw new ResponseError(`Dataverse returned the same next-page link twice; the read stopped instead of looping (link ${link.length} characters, page of ${records.length} records)`);
+    }
+    this.seen.add(link);
+    return link;
+  }
+}
+
+/** No pagination: one request. */
+export class NoPaginator implements Paginator {
+  reset(): void {}
+  next(): undefined {
+    return undefined;
+  }
+}
+
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  return Boolean(value) && value !== 'False' && value !== 'false';
+}

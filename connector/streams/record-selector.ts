@@ -1,0 +1,48 @@
+/** RecordSelector + DpathExtractor: picks the records out of a response body by a field path. */
+import { ResponseError } from '../errors';
+import type { StreamRecord } from './types';
+
+export class DpathExtractor {
+  /** `field_path` of the manifest; `*` matches every element of an array or object. */
+  constructor(private readonly fieldPath: string[]) {}
+
+  extract(body: unknown): StreamRecord[] {
+    let nodes: unknown[] = [body];
+    for (const key of this.fieldPath) {
+      const next: unknown[] = [];
+      for (const node of nodes) {
+        if (node === null || typeof node !== 'object') continue;
+        if (key === '*') next.push(...(Array.isArray(node) ? node : Object.values(node)));
+        else if (key in node) next.push((node as Record<string, unknown>)[key]);
+      }
+      nodes = next;
+    }
+    if (this.fieldPath.length > 0 && nodes.length === 0) {
+      throw new ResponseError(`the response has no "${this.fieldPath.join('.')}" field where records were expected`);
+    }
+    const records: StreamRecord[] = [];
+    for (const node of nodes) {
+      if (Array.isArray(node)) {
+        for (const item of node) records.push(asRecord(item, this.fieldPath));
+      } else if (node !== undefined && node !== null) {
+        records.push(asRecord(node, this.fieldPath));
+      }
+    }
+    return records;
+  }
+}
+
+function asRecord(value: unknown, path: string[]): StreamRecord {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ResponseError(`the response holds a non-object at "${path.join('.')}" where records were expected`);
+  }
+  return value as StreamRecord;
+}
+
+export class RecordSelector {
+  constructor(private readonly extractor: DpathExtractor) {}
+
+  select(body: unknown): StreamRecord[] {
+    return this.extractor.extract(body);
+  }
+}

@@ -1,0 +1,27 @@
+/** The shapes shared by the stream components. */
+
+/** One row as it will be emitted in a RECORD's `data`. */
+export type StreamRecord = Record<string, unknown>;
+
+/** What a template sees while a stream is read (Airbyte's interpolation variables). */
+export type StreamContext = Record<string, unknown>;
+
+/** A parsed page: the response body and headers as the paginator and selector see them. */
+export interface PageResponse {
+  url: string;
+  body: unknown;
+  headers: Headers;
+}
+
+/** What a stream read yields: a page of records, or a checkpoint covering every record yielded before it. */
+export type StreamEvent =
+  | { kind: 'records'; records: StreamRecord[] }
+  | { kind: 'checkpoint'; state: Record<string, unknown> }
+  | { kind: 'log'; level: 'INFO' | 'WARN'; message: string };
+
+/** Changes a record in place after selection (AddFields, annotation stripping, ...). */
+export interface RecordTransformation {
+  /** Optional once-per-read work before the first record, e.g. a lookup request. */
+  prepare?(context: StreamContext): Promise<void>;
+  transform(record: StreamRecord, context: StreamContext): void;
+}
