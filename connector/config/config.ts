@@ -22,7 +22,7 @@ export interface Config {
   formatted_values: boolean;
 }
 
-const AIRBYTE_KEYWORDS = ['airbyte_secret', 'order', 'group', 'always_show', 'airbyte_hidden', 'examples'];
+const AIRBYTE_KEYWORDS = ['airbyte_secret', 'order', 'group', 'always_show', 'airbyte_hidden'];
 
 /** What each field should hold, for error messages. */
 const FIELD_HINTS: Record<string, string> = {
@@ -35,6 +35,15 @@ const FIELD_HINTS: Record<string, string> = {
   entities: 'a list of entity logical names, e.g. ["account", "opportunity"]',
   page_size: 'an integer from 1 to 5000',
   formatted_values: 'true or false',
+};
+
+const TYPE_NAMES: Record<string, string> = {
+  array: 'a list',
+  integer: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  number: 'a number',
 };
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -61,7 +70,7 @@ function describe(error: ErrorObject): string {
     case 'required':
       return `the config is missing the required field "${field}"${hint}`;
     case 'type':
-      return `config field "${field}" must be ${error.params.type === 'array' ? 'a list' : `a ${error.params.type}`}${hint}`;
+      return `config field "${field}" must be ${TYPE_NAMES[String(error.params.type)] ?? String(error.params.type)}${hint}`;
     case 'pattern':
     case 'minimum':
     case 'maximum':

@@ -1,0 +1,58 @@
+import { normaliseOrgUrl, parseConfig } from '../../connector/config/config';
+import { ConfigError } from '../../connector/errors';
+
+const good = {
+  org_url: 'https://contoso.crm4.dynamics.com',
+  tenant_id: 'f6976b02-5a42-4e90-ac3d-8bf516ce0859',
+  client_id: 'a8fdfbd0-da97-42d9-8f1a-fd6a7cb650b4',
+  client_secret: 'very-secret-value-123',
+};
+
+describe('parseConfig', () => {
+  test('fills defaults and normalises', () => {
+    expect(parseConfig({ ...good, org_url: 'https://Contoso.crm4.dynamics.com/api/data/v9.2/' })).toEqual({
+      ...good,
+      authority_host: 'https://login.microsoftonline.com',
+      page_size: 5000,
+      formatted_values: false,
+      picklists: undefined,
+      entities: undefined,
+    });
+  });
+
+  const rejections: Array<[string, Record<string, unknown>, string]> = [
+    ['missing secret', { ...good, client_secret: undefined }, 'the config is missing the required field "client_secret": set it to the client secret\'s Value from Certificates & secrets (setup step 2)'],
+    ['non-GUID tenant', { ...good, tenant_id: 'contoso.onmicrosoft.com' }, 'config field "tenant_id" has an invalid value: set it to the Directory (tenant) ID GUID from the app registration overview (setup step 1)'],
+    ['non-GUID client', { ...good, client_id: '1234' }, 'config field "client_id" has an invalid value: set it to the Application (client) ID GUID from the app registration overview (setup step 1)'],
+    ['http org url', { ...good, org_url: 'http://contoso.crm4.dynamics.com' }, 'config field "org_url" has an invalid value: set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost'],
+    ['page size too large', { ...good, page_size: 6000 }, 'config field "page_size" has an invalid value: set it to an integer from 1 to 5000'],
+    ['page size as string', { ...good, page_size: '50' }, 'config field "page_size" must be an integer: set it to an integer from 1 to 5000'],
+    ['entities not a list', { ...good, entities: 'account' }, 'config field "entities" must be a list: set it to a list of entity logical names, e.g. ["account", "opportunity"]'],
+  ];
+  test.each(rejections)('rejects %s', (_name, config, message) => {
+    expect(() => parseConfig(config)).toThrow(new ConfigError(message));
+  });
+
+  test('never echoes the secret when it is the wrong type', () => {
+    try {
+      parseConfig({ ...good, client_secret: 12345678901 });
+      throw new Error('no error');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('12345678901');
+    }
+  });
+});
+
+describe('normaliseOrgUrl', () => {
+  test.each([
+    ['https://contoso.crm.dynamics.com/', 'https://contoso.crm.dynamics.com'],
+    ['https://contoso.crm.dynamics.com/api/data/v9.2', 'https://contoso.crm.dynamics.com'],
+    ['http://127.0.0.1:8443', 'http://127.0.0.1:8443'],
+    ['http://localhost:1234/', 'http://localhost:1234'],
+  ])('%s -> %s', (input, output) => {
+    expect(normaliseOrgUrl(input)).toBe(output);
+  });
+  test('refuses a path', () => {
+    expect(() => normaliseOrgUrl('https://contoso.crm.dynamics.com/main.aspx')).toThrow('must be the environment\'s base URL without a path (found "/main.aspx")');
+  });
+});
