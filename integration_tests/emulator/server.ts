@@ -1,0 +1,319 @@
+/**
+ * Starts the emulator: three HTTPS servers sharing one world.
+ *
+ * - login (Entra ID) at `https://localhost:<port>`,
+ * - org (Dataverse) at `https://127.0.0.1:<port>` — a different host from login, as in production,
+ * - untrusted: the org routes again, behind a self-signed certificate the test CA did not sign, for
+ *   the connector's TLS-failure path.
+ *
+ * Every request is logged, matched against the fault rules, routed, and sent from a {@link Reply}.
+ */
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import * as path from 'node:path';
+import type { EmulatorState, RequestContext, Target } from './context';
+import { dataverseRoutes } from './dataverse';
+import { dataverseHostHeaders, handleOrgRequest } from './dataverseHost';
+import { entraFallback, entraRoutes } from './entra';
+import { Faults, MALFORMED_BODY, statusReply, throttleReply, type FaultAction } from './faults';
+import { assetDir } from './fixtures';
+import { Random } from './random';
+import { DATAVERSE_JSON, ENTRA_JSON, dataverseError, findRoute, type Reply, type Route } from './router';
+import { TokenStore } from './tokens';
+import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, createDefaultWorld, type World } from './world';
+
+/** One request as the emulator received it, and what it answered. */
+export interface RequestLogEntry {
+  /** 1-based, in arrival order across all servers. */
+  seq: number;
+  target: Target;
+  method: string;
+  /** Path and query exactly as received. */
+  path: string;
+  /** Lower-cased names as received, authorization included. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The request body, when there was one (token POSTs). */
+  body?: string;
+  /** The status sent; 0 while in flight or when the connection was reset before any response. */
+  status: number;
+  /** The fault kind applied to this request, if any. */
+  faulted?: FaultAction['kind'];
+}
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** Defaults to {@link createDefaultWorld}(); `org.url` is overwritten with the org server's url. */
+  world?: World;
+  /** Seed of the generator behind every invented id; default 1. */
+  seed?: number;
+  /** 0 or absent: a free port. */
+  loginPort?: number;
+  orgPort?: number;
+}
+
+/** A connector config pointing at the emulator. */
+export interface ConnectorConfig {
+  org_url: string;
+  tenant_id: string;
+  client_id: string;
+  client_secret: string;
+  authority_host: string;
+  [field: string]: unknown;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** `https://localhost:<port>`: the authority host (Entra). */
+  loginUrl: string;
+  /** `https://127.0.0.1:<port>`: the Dataverse org url, no trailing slash. */
+  orgUrl: string;
+  /** An org url whose certificate is self-signed and not trusted by the test CA. */
+  untrustedOrgUrl: string;
+  world: World;
+  /** Every request on every server, in arrival order. */
+  log: RequestLogEntry[];
+  faults: Faults;
+  /** Access tokens issued so far. */
+  issuedTokens(): string[];
+  /** The log, optionally only one server's requests. */
+  requests(target?: Target): RequestLogEntry[];
+  /** A ready connector config with the good credentials, `overrides` applied on top. */
+  config(overrides?: Partial<ConnectorConfig>): ConnectorConfig;
+  /** Stops all servers, dropping open (keep-alive) connections. */
+  close(): Promise<void>;
+}
+
+interface TlsMaterial {
+  key: Buffer;
+  cert: Buffer;
+}
+
+function tlsMaterial(name: 'server' | 'untrusted'): TlsMaterial {
+  const dir = assetDir('certs');
+  return { key: fs.readFileSync(path.join(dir, `${name}.key`)), cert: fs.readFileSync(path.join(dir, `${name}.pem`)) };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Starts the emulator's servers; resolves once all listen. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const world = options.world ?? createDefaultWorld();
+  const state: EmulatorState = {
+    world,
+    random: new Random(options.seed ?? 1),
+    tokens: new TokenStore(),
+    loginUrl: '',
+    orgUrl: '',
+    orgRequestCount: 0,
+  };
+  const faults = new Faults();
+  const log: RequestLogEntry[] = [];
+  const orgRoutes: readonly Route[] = [...dataverseRoutes];
+  /** Raw TCP sockets by remote port, per server: TLS sockets cannot send an RST themselves. */
+  const rawSockets = new Map<https.Server, Map<number, Socket>>();
+  const timers = new Set<NodeJS.Timeout>();
+  let seq = 0;
+
+  const later = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  function route(ctx: RequestContext): Reply | Promise<Reply> {
+    if (ctx.target === 'login') {
+      const found = findRoute(entraRoutes, ctx);
+      return found ? found.route.handler(ctx, found.match) : entraFallback();
+    }
+    return handleOrgRequest(ctx, orgRoutes);
+  }
+
+  /** Headers every response of that host carries, under the route's own. */
+  function withHostHeaders(ctx: RequestContext, reply: Reply): Reply {
+    if (ctx.target === 'login') {
+      const clientRequestId = ctx.headers['client-request-id'];
+      const echo: Record<string, string> = typeof clientRequestId === 'string' ? { 'client-request-id': clientRequestId } : {};
+      return { ...reply, headers: { 'x-ms-request-id': ctx.requestId, ...echo, ...reply.headers } };
+    }
+    return { ...reply, headers: { ...dataverseHostHeaders(ctx), ...reply.headers } };
+  }
+
+  async function answer(ctx: RequestContext, action: FaultAction | undefined): Promise<Reply> {
+    switch (action?.kind) {
+      case 'throttle':
+        return throttleReply(action.code, action.retryAfterSeconds);
+      case 'status':
+        return statusReply(action, ctx.target === 'login' ? ENTRA_JSON : DATAVERSE_JSON);
+      case 'delay':
+        await later(action.ms);
+        break;
+      case 'expireTokens':
+        state.tokens.revokeAll();
+        break;
+      default:
+        break;
+    }
+    try {
+      return await route(ctx);
+    } catch (err) {
+      // A handler threw: an emulator bug, made visible to the test instead of hanging the request.
+      return dataverseError(500, '0x80040216', `emulator bug: ${err instanceof Error ? err.stack : String(err)}`);
+    }
+  }
+
+  function send(res: ServerResponse, reply: Reply, action: FaultAction | undefined, raw: Socket | undefined): void {
+    if (res.destroyed || res.socket?.destroyed) return;
+    let body = Buffer.from(reply.body);
+    let status = reply.status;
+    let headers = reply.headers;
+    if (action?.kind === 'malformed') {
+      status = 200;
+      body = Buffer.from(MALFORMED_BODY);
+      headers = { ...headers, 'Content-Type': headers['Content-Type'] ?? DATAVERSE_JSON };
+    }
+    res.writeHead(status, { ...headers, 'Content-Length': String(body.length) });
+    if (action?.kind === 'truncate') {
+      // Keep-alive would otherwise wait for the missing bytes; closing makes the client see it.
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => void later(10).then(() => res.socket?.destroy()));
+    } else if (action?.kind === 'reset') {
+      res.write(body.subarray(0, Math.min(action.afterBytes ?? 0, body.length)), () => void later(10).then(() => raw?.resetAndDestroy()));
+    } else {
+      res.end(body);
+    }
+  }
+
+  async function onRequest(target: Target, server: https.Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.on('error', () => undefined);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawPath = req.url ?? '/';
+    const entry: RequestLogEntry = { seq: ++seq, target, method, path: rawPath, headers: { ...req.headers }, status: 0 };
+    log.push(entry);
+    const body = await readBody(req);
+    if (body !== '') entry.body = body;
+
+    const q = rawPath.indexOf('?');
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(q < 0 ? rawPath : rawPath.slice(0, q));
+    } catch {
+      pathname = '\u0000undecodable';
+    }
+    const ctx: RequestContext = {
+      target,
+      method,
+      rawPath,
+      pathname,
+      query: new URLSearchParams(q < 0 ? '' : rawPath.slice(q + 1)),
+      headers: req.headers,
+      body,
+      requestId: state.random.uuid(),
+      principal: null,
+      state,
+    };
+    if (target !== 'login') state.orgRequestCount++;
+
+    const action = target === 'untrusted' ? undefined : faults.take(target, method, rawPath);
+    if (action) entry.faulted = action.kind;
+    const raw = req.socket.remotePort === undefined ? undefined : rawSockets.get(server)?.get(req.socket.remotePort);
+    if (action?.kind === 'reset' && action.afterBytes === undefined) {
+      raw?.resetAndDestroy();
+      return;
+    }
+    const reply = withHostHeaders(ctx, await answer(ctx, action));
+    entry.status = action?.kind === 'malformed' ? 200 : reply.status;
+    send(res, reply, action, raw);
+  }
+
+  function createServer(target: Target, tls: TlsMaterial): https.Server {
+    const server = https.createServer(tls);
+    const sockets = new Map<number, Socket>();
+    rawSockets.set(server, sockets);
+    server.on('connection', (socket: Socket) => {
+      const port = socket.remotePort;
+      socket.on('error', () => undefined);
+      if (port === undefined) return;
+      sockets.set(port, socket);
+      socket.on('close', () => sockets.delete(port));
+    });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      onRequest(target, server, req, res).catch(() => res.socket?.destroy());
+    });
+    return server;
+  }
+
+  function listen(server: https.Server, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  const trusted = tlsMaterial('server');
+  const servers = {
+    login: createServer('login', trusted),
+    org: createServer('org', trusted),
+    untrusted: createServer('untrusted', tlsMaterial('untrusted')),
+  };
+
+  async function close(): Promise<void> {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+    await Promise.all(
+      Object.values(servers).map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server.listening) return resolve();
+            server.close(() => resolve());
+            for (const socket of rawSockets.get(server)?.values() ?? []) socket.destroy();
+          }),
+      ),
+    );
+  }
+
+  try {
+    const loginPort = await listen(servers.login, options.loginPort ?? 0);
+    const orgPort = await listen(servers.org, options.orgPort ?? 0);
+    const untrustedPort = await listen(servers.untrusted, 0);
+    state.loginUrl = `https://localhost:${loginPort}`;
+    state.orgUrl = `https://127.0.0.1:${orgPort}`;
+    world.org.url = state.orgUrl;
+    const untrustedOrgUrl = `https://127.0.0.1:${untrustedPort}`;
+    return {
+      loginUrl: state.loginUrl,
+      orgUrl: state.orgUrl,
+      untrustedOrgUrl,
+      world,
+      log,
+      faults,
+      issuedTokens: () => state.tokens.all(),
+      requests: (target) => (target ? log.filter((e) => e.target === target) : [...log]),
+      config: (overrides = {}) => ({
+        org_url: state.orgUrl,
+        tenant_id: GOOD_TENANT_ID,
+        client_id: GOOD_CLIENT_ID,
+        client_secret: GOOD_CLIENT_SECRET,
+        authority_host: state.loginUrl,
+        ...overrides,
+      }),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
