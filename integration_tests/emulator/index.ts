@@ -1,0 +1,27 @@
+/** The emulator's public API: start it, script faults, inspect what it received. */
+export { startEmulator } from './server';
+export type { ConnectorConfig, Emulator, EmulatorOptions, RequestLogEntry } from './server';
+export { Faults, THROTTLE_FIXTURES } from './faults';
+export type { FaultAction, FaultHandle, FaultRule } from './faults';
+export type { Target } from './context';
+export { Random, mulberry32 } from './random';
+export {
+  createDefaultWorld,
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+  EXPIRED_CLIENT_SECRET,
+  EXPIRED_SECRET_CLIENT_ID,
+  GOOD_CLIENT_ID,
+  GOOD_CLIENT_SECRET,
+  GOOD_TENANT_ID,
+  GOOD_USER_ID,
+  NO_APP_USER_CLIENT_ID,
+  NO_APP_USER_CLIENT_SECRET,
+  NO_ROLES_CLIENT_ID,
+  NO_ROLES_CLIENT_SECRET,
+  NO_ROLES_USER_ID,
+  OTHER_TENANT_ID,
+  UNKNOWN_CLIENT_ID,
+  UNKNOWN_TENANT_ID,
+  WRONG_CLIENT_SECRET,
+} from './world';
+export type { AppRegistration, AppSecret, ApplicationUser, Org, OrganizationDetail, RowData, Tenant, World } from './world';
