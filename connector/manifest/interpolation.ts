@@ -654,6 +654,15 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0', '\\': '\\', "'": "'", '"': '"', '\n': '',
 };
 
+// Sticky patterns match in place, without slicing the source.
+const NAME_PATTERN = /[A-Za-z_][A-Za-z0-9_]*/y;
+const NUMBER_PATTERN = /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+function matchAt(pattern: RegExp, source: string, pos: number): string {
+  pattern.lastIndex = pos;
+  return pattern.exec(source)![0];
+}
+
 /**
  * Tokenizes one `{{ ... }}` expression starting at `start` (just after `{{` or `{{-`).
  * Brackets are balanced so that `}}` inside a dict literal does not end the expression,
@@ -678,13 +687,13 @@ function tokenizeExpression(source: string, open: number, start: number, failAt:
     }
     const c = source[pos];
     if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(pos, pos + 256))!;
-      tokens.push({ kind: 'name', text: m[0], pos });
-      pos += m[0].length;
+      const text = matchAt(NAME_PATTERN, source, pos);
+      tokens.push({ kind: 'name', text, pos });
+      pos += text.length;
     } else if (/[0-9]/.test(c)) {
-      const m = /^\d+(\.\d+)?([eE][+-]?\d+)?/.exec(source.slice(pos, pos + 64))!;
-      tokens.push({ kind: 'number', text: m[0], number: Number(m[0]), pos });
-      pos += m[0].length;
+      const text = matchAt(NUMBER_PATTERN, source, pos);
+      tokens.push({ kind: 'number', text, number: Number(text), pos });
+      pos += text.length;
     } else if (c === "'" || c === '"') {
       const { value, next } = readString(source, pos, failAt);
       tokens.push({ kind: 'string', text: value, pos });
