@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseCliArgs } from './cli';
+import { requestToken } from './testing';
 import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID } from './world';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -63,10 +64,7 @@ describe('built CLI', () => {
         authority_host: expect.stringMatching(/^https:\/\/localhost:\d+$/),
       });
       expect(stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
-      const res = await fetch(`${config.authority_host}/${config.tenant_id}/oauth2/v2.0/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ client_id: config.client_id, client_secret: config.client_secret, scope: `${config.org_url}/.default`, grant_type: 'client_credentials' }),
-      });
+      const res = await requestToken({ loginUrl: config.authority_host, orgUrl: config.org_url });
       expect(res.status).toBe(200);
     } finally {
       child.kill('SIGTERM');

@@ -13,22 +13,12 @@ import {
   startEmulator,
   type Emulator,
 } from './index';
+import { fetchToken, json } from './testing';
 
 let emu: Emulator;
 let token: string;
 
-/** Response JSON, untyped: tests assert on its fields. */
-const json = (res: Response): Promise<any> => res.json();
-
-async function tokenFor(tenant: string, clientId: string, secret: string): Promise<string> {
-  const res = await fetch(`${emu.loginUrl}/${tenant}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: clientId, client_secret: secret, scope: `${emu.orgUrl}/.default`, grant_type: 'client_credentials' }).toString(),
-  });
-  expect(res.status).toBe(200);
-  return (await json(res)).access_token;
-}
+const tokenFor = (tenant: string, clientId: string, secret: string) => fetchToken(emu, { tenant, clientId, secret });
 
 function api(path: string, init: { token?: string | null; headers?: Record<string, string>; method?: string } = {}): Promise<Response> {
   const bearer = init.token === undefined ? token : init.token;
@@ -313,13 +303,7 @@ describe('determinism', () => {
     const ids = async (seed: number) => {
       const other = await startEmulator({ seed });
       try {
-        const t = await (async () => {
-          const r = await fetch(`${other.loginUrl}/${GOOD_TENANT_ID}/oauth2/v2.0/token`, {
-            method: 'POST',
-            body: new URLSearchParams({ client_id: GOOD_CLIENT_ID, client_secret: GOOD_CLIENT_SECRET, scope: `${other.orgUrl}/.default`, grant_type: 'client_credentials' }),
-          });
-          return (await json(r)).access_token as string;
-        })();
+        const t = await fetchToken(other);
         const r1 = await fetch(`${other.orgUrl}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${t}` } });
         const r2 = await fetch(`${other.orgUrl}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${t}` } });
         return { ids: [r1.headers.get('x-ms-service-request-id'), r2.headers.get('x-ms-service-request-id')], token: t };

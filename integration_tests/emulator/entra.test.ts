@@ -1,7 +1,5 @@
 /** The emulated Entra ID, driven by real fetch and by the real MSAL confidential client. */
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   EXPIRED_CLIENT_SECRET,
   EXPIRED_SECRET_CLIENT_ID,
@@ -14,6 +12,7 @@ import {
   startEmulator,
   type Emulator,
 } from './index';
+import { json, readFixture, requestToken as requestTokenAt, type TokenRequestArgs } from './testing';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -22,42 +21,13 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 afterEach(() => emu.faults.clear());
 
-interface TokenArgs {
-  tenant?: string;
-  clientId?: string;
-  secret?: string;
-  scope?: string;
-  extra?: Record<string, string>;
-  omit?: string[];
-  headers?: Record<string, string>;
-}
-
-function requestToken(args: TokenArgs = {}): Promise<Response> {
-  const form = new URLSearchParams({
-    client_id: args.clientId ?? GOOD_CLIENT_ID,
-    client_secret: args.secret ?? GOOD_CLIENT_SECRET,
-    scope: args.scope ?? `${emu.orgUrl}/.default`,
-    grant_type: 'client_credentials',
-    ...args.extra,
-  });
-  for (const name of args.omit ?? []) form.delete(name);
-  return fetch(`${emu.loginUrl}/${args.tenant ?? GOOD_TENANT_ID}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...args.headers },
-    body: form.toString(),
-  });
-}
+const requestToken = (args: TokenRequestArgs = {}) => requestTokenAt(emu, args);
 
 function msalApp(tenant = GOOD_TENANT_ID, clientId = GOOD_CLIENT_ID, clientSecret = GOOD_CLIENT_SECRET): ConfidentialClientApplication {
   return new ConfidentialClientApplication({
     auth: { clientId, clientSecret, authority: `${emu.loginUrl}/${tenant}`, knownAuthorities: [new URL(emu.loginUrl).host] },
   });
 }
-
-/** Response JSON, untyped: tests assert on its fields. */
-const json = (res: Response): Promise<any> => res.json();
-
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
 
 describe('token endpoint, success', () => {
   it('gives MSAL a token through the production path: openid-configuration GET, then the token POST', async () => {
@@ -109,7 +79,7 @@ describe('token endpoint, success', () => {
 });
 
 describe('token endpoint, AADSTS errors', () => {
-  const cases: Array<{ name: string; args: () => TokenArgs; status: number; error: string; code: number; message: () => string }> = [
+  const cases: Array<{ name: string; args: () => TokenRequestArgs; status: number; error: string; code: number; message: () => string }> = [
     {
       name: 'unknown tenant',
       args: () => ({ tenant: UNKNOWN_TENANT_ID }),
@@ -205,7 +175,7 @@ describe('token endpoint, AADSTS errors', () => {
   it('serves the real fixture bodies with only the ids, trace ids and timestamp replaced', async () => {
     const res = await requestToken({ secret: WRONG_CLIENT_SECRET });
     const body = await json(res);
-    const sample = fixture('token-error-invalid-secret.json');
+    const sample = readFixture('token-error-invalid-secret.json');
     const expected = JSON.parse(
       JSON.stringify(sample)
         .split('a8fdfbd0-da97-42d9-8f1a-fd6a7cb650b4').join(GOOD_CLIENT_ID)

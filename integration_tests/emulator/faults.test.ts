@@ -1,27 +1,13 @@
 /** Scriptable faults on both servers, the request log, the untrusted certificate, and close(). */
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, startEmulator, type Emulator } from './index';
+import { fetchToken, json, readFixture, requestToken as requestTokenAt } from './testing';
 
 let emu: Emulator;
 let token: string;
 
-/** Response JSON, untyped: tests assert on its fields. */
-const json = (res: Response): Promise<any> => res.json();
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
-
-function requestToken(): Promise<Response> {
-  return fetch(`${emu.loginUrl}/${GOOD_TENANT_ID}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: GOOD_CLIENT_ID, client_secret: GOOD_CLIENT_SECRET, scope: `${emu.orgUrl}/.default`, grant_type: 'client_credentials' }).toString(),
-  });
-}
-
-async function freshToken(): Promise<string> {
-  return (await json(await requestToken())).access_token;
-}
+const requestToken = () => requestTokenAt(emu);
+const freshToken = () => fetchToken(emu);
 
 function whoAmI(bearer = token): Promise<Response> {
   return fetch(`${emu.orgUrl}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${bearer}` } });
@@ -64,7 +50,7 @@ describe('throttle', () => {
       expect(res.headers.get('content-type')).toBe('application/json; odata.metadata=minimal');
       expect(res.headers.get('odata-version')).toBe('4.0');
       const body = await json(res);
-      expect(body).toEqual(fixture(file));
+      expect(body).toEqual(readFixture(file));
       expect(body.error.code).toBe(hex);
     }
     expect((await whoAmI()).status).toBe(200);
@@ -225,10 +211,7 @@ describe('TLS', () => {
 describe('close', () => {
   it('closes promptly despite open keep-alive connections and in-flight delays', async () => {
     const other = await startEmulator();
-    const t = await (await fetch(`${other.loginUrl}/${GOOD_TENANT_ID}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ client_id: GOOD_CLIENT_ID, client_secret: GOOD_CLIENT_SECRET, scope: `${other.orgUrl}/.default`, grant_type: 'client_credentials' }),
-    }).then(json)).access_token;
+    const t = await fetchToken(other);
     expect((await fetch(`${other.orgUrl}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${t}` } })).status).toBe(200);
     other.faults.add({ target: 'org', action: { kind: 'delay', ms: 60_000 } });
     const pending = fetch(`${other.orgUrl}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${t}` } }).catch((err: Error) => err);

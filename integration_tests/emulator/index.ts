@@ -25,3 +25,5 @@ export {
   WRONG_CLIENT_SECRET,
 } from './world';
 export type { AppRegistration, AppSecret, ApplicationUser, Org, OrganizationDetail, RowData, Tenant, World } from './world';
+export { fetchToken, json, readFixture, requestToken } from './testing';
+export type { EmulatorUrls, TokenRequestArgs } from './testing';
