@@ -15,7 +15,10 @@ export const THROTTLE_FIXTURES = {
 
 /** What happens to a matched request. */
 export type FaultAction =
-  /** 429 + Retry-After with the service-protection body of that limit. */
+  /**
+   * 429 + Retry-After with the Dataverse service-protection body of that limit. On the login host
+   * the same body is sent: MSAL only looks at the status and Retry-After.
+   */
   | { kind: 'throttle'; code: keyof typeof THROTTLE_FIXTURES; retryAfterSeconds: number }
   /** This status instead of the real answer; `body` as is if a string, else as JSON; no body by default. */
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }

@@ -168,7 +168,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       return await route(ctx);
     } catch (err) {
-      // A handler threw: an emulator bug, made visible to the test instead of hanging the request.
+      // A handler threw: an emulator bug, made visible to the test (in Dataverse's envelope, on
+      // either host) instead of hanging the request.
       return dataverseError(500, '0x80040216', `emulator bug: ${err instanceof Error ? err.stack : String(err)}`);
     }
   }
@@ -204,11 +205,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (body !== '') entry.body = body;
 
     const q = rawPath.indexOf('?');
-    let pathname: string;
+    const encodedPath = q < 0 ? rawPath : rawPath.slice(0, q);
+    let pathname = encodedPath;
     try {
-      pathname = decodeURIComponent(q < 0 ? rawPath : rawPath.slice(0, q));
+      pathname = decodeURIComponent(encodedPath);
     } catch {
-      pathname = '\u0000undecodable';
+      // a malformed %-escape: no route matches the raw form, so the host's 404 answers it
     }
     const ctx: RequestContext = {
       target,
