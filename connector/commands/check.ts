@@ -1,9 +1,10 @@
 /**
- * `check`: config -> token -> WhoAmI -> one record of each check stream. Anything the customer
+ * `check`: config -> org host reachable -> token -> WhoAmI -> one record of each check stream. Anything the customer
  * can fix comes back as CONNECTION_STATUS FAILED with the message naming the fix; a defect of the
  * connector itself is thrown (TRACE ERROR).
  */
 import { ConnectorError } from '../errors';
+import { probeOrgHost } from '../http/reachability';
 import { connectionStatusMessage, type AirbyteMessage } from '../protocol/messages';
 import type { CommandArgs, CommandDeps } from './deps';
 import { readConfig, sourceFor } from './source-for';
@@ -13,6 +14,7 @@ export async function* check(args: CommandArgs, deps: CommandDeps): AsyncGenerat
   try {
     const config = readConfig(args, deps);
     const source = sourceFor(config, deps);
+    await probeOrgHost(config.org_url, deps.http.fetch, deps.http.timeoutMs);
     if (source.check.preflight) await source.check.preflight.send({ config, parameters: {} });
     for (const name of source.check.streamNames) {
       const stream = source.streams.find((s) => s.name === name);

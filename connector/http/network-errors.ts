@@ -1,4 +1,5 @@
 /** Classifies what Node's fetch (undici) and MSAL's https client throw, by the error codes they carry. */
+import { UnreachableHostError } from '../errors';
 
 export type NetworkFailure = 'tls' | 'dns' | 'refused' | 'reset' | 'timeout' | 'other';
 
@@ -46,6 +47,23 @@ export function classifyNetworkError(err: unknown): ClassifiedFailure {
   const reset = codes.find((c) => RESET_CODES.has(c));
   if (reset) return { kind: 'reset', code: reset, description: `connection reset (${reset})` };
   const message = err instanceof Error ? err.message : String(err);
+  const causeMessage = (err as { cause?: { message?: unknown } })?.cause?.message;
+  // fetch refuses ports browsers block (9, 25, ...) before connecting.
+  if (causeMessage === 'bad port') return { kind: 'refused', description: 'the port is blocked by the HTTP client' };
   if (/terminated|other side closed|socket hang up/i.test(message)) return { kind: 'reset', description: `connection closed early (${message})` };
   return { kind: 'other', code: codes[0], description: message };
+}
+
+/** The customer message for a host that cannot be reached or whose certificate is not trusted. */
+export function unreachableHostError(origin: string, failure: ClassifiedFailure, cause?: unknown): UnreachableHostError {
+  const message =
+    failure.kind === 'tls'
+      ? `The TLS certificate of ${origin} is not trusted (${failure.description}): check org_url (setup step 4), or the proxy/CA setup of this machine`
+      : `Cannot reach ${origin} (${failure.description}): check org_url (setup step 4) and this machine's network access to it`;
+  return new UnreachableHostError(message, { internal: failure.description, cause });
+}
+
+/** Failures that retrying the same request will not fix: the host is wrong or not trusted. */
+export function isHostFailure(failure: ClassifiedFailure): boolean {
+  return failure.kind === 'tls' || failure.kind === 'dns' || failure.kind === 'refused';
 }

@@ -4,9 +4,9 @@
  * Dataverse, so the read-only rule (GET, or $batch of GETs) and the same-origin rule live here.
  */
 import { describeDataverseError, type ErrorContext } from '../dataverse/error-messages';
-import { DataverseError, ResponseError, TransientError, UnreachableHostError } from '../errors';
+import { ConnectorError, DataverseError, ResponseError, TransientError } from '../errors';
 import type { Authenticator } from './authenticator';
-import { classifyNetworkError } from './network-errors';
+import { classifyNetworkError, isHostFailure, unreachableHostError } from './network-errors';
 import { decide, type Attempts, type Outcome, type RetryPolicy } from './retry-policy';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
@@ -132,11 +132,9 @@ export class HttpRequester {
           errorText = text;
         }
       } catch (err) {
-        if (err instanceof DataverseError || err instanceof TransientError || (err as Error).name === 'AuthenticationError' || (err as Error).name === 'UnreachableHostError') throw err;
+        if (err instanceof ConnectorError) throw err;
         const failure = classifyNetworkError(err);
-        if (failure.kind === 'tls' || failure.kind === 'dns' || failure.kind === 'refused') {
-          throw new UnreachableHostError(this.unreachableMessage(origin, failure.kind, failure.description), { internal: failure.description, cause: err });
-        }
+        if (isHostFailure(failure)) throw unreachableHostError(origin, failure, err);
         outcome = failure.kind === 'timeout' ? { kind: 'timeout', afterMs: deps.timeoutMs } : { kind: 'network', description: failure.description };
       }
       if (result) return result;
@@ -158,11 +156,6 @@ export class HttpRequester {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(rendered)) if (v !== undefined && v !== null && v !== '') headers[k] = String(v);
     return headers;
-  }
-
-  private unreachableMessage(origin: string, kind: string, description: string): string {
-    if (kind === 'tls') return `The TLS certificate of ${origin} is not trusted (${description}): check org_url (setup step 4), or the proxy/CA setup of this machine`;
-    return `Cannot reach ${origin} (${description}): check org_url (setup step 4) and this machine's network access to it`;
   }
 
   private failure(outcome: Outcome, decision: { reason: string; transient: boolean } | undefined, errorText: string, target: URL): Error {

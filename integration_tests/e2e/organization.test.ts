@@ -67,8 +67,8 @@ describe('read organization', () => {
   test('the record holds every contract field with the emulator values, and nothing else', () => {
     const [message] = records(result.messages);
     expect(Number.isInteger(message.record.emitted_at)).toBe(true);
-    const row = emulator.world.org.organizationRow as Record<string, unknown>;
-    const detail = emulator.world.org.currentOrganizationDetail as Record<string, any>;
+    const row = emulator.world.org.organizationRow.values as Record<string, unknown>;
+    const detail = emulator.world.org.detail as Record<string, any>;
     expect(message.record.data).toEqual({
       organizationid: row.organizationid,
       name: row.name,

@@ -144,6 +144,7 @@ describe('organizations', () => {
       '_basecurrencyid_value',
       'currencysymbol',
       'fiscalcalendarstart',
+      'fiscalperiodformat',
       'isfiscalperiodmonthbased',
       'isauditenabled',
       'expirechangetrackingindays',

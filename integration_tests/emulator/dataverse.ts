@@ -28,6 +28,7 @@ export const ORGANIZATION_SHAPE: EntitySetShape = {
     { property: '_basecurrencyid_value', lookup: { navigationProperty: 'basecurrencyid', target: 'transactioncurrency' } },
     { property: 'currencysymbol' },
     { property: 'fiscalcalendarstart' },
+    { property: 'fiscalperiodformat' },
     { property: 'isfiscalperiodmonthbased' },
     { property: 'isauditenabled' },
     { property: 'expirechangetrackingindays' },

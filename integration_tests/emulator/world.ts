@@ -164,6 +164,7 @@ export function createDefaultWorld(): World {
           _basecurrencyid_value: '228f42f8-e646-e111-8eb7-78e7d162ced1',
           currencysymbol: '$',
           fiscalcalendarstart: '2023-01-01T08:00:00Z',
+          fiscalperiodformat: 'Quarter {0}',
           isfiscalperiodmonthbased: false,
           isauditenabled: false,
           expirechangetrackingindays: 7,
