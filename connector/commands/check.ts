@@ -7,12 +7,14 @@ import { ConnectorError } from '../errors';
 import { probeOrgHost } from '../http/reachability';
 import { connectionStatusMessage, type AirbyteMessage } from '../protocol/messages';
 import type { CommandArgs, CommandDeps } from './deps';
-import { readConfig, sourceFor } from './source-for';
+import { parseConfig } from '../config/config';
+import { readConfigFile, sourceFor } from './source-for';
 
 export async function* check(args: CommandArgs, deps: CommandDeps): AsyncGenerator<AirbyteMessage> {
+  const raw = readConfigFile(args, deps);
   let message: string | undefined;
   try {
-    const config = readConfig(args, deps);
+    const config = parseConfig(raw);
     const source = sourceFor(config, deps);
     await probeOrgHost(config.org_url, deps.http.fetch, deps.http.timeoutMs);
     if (source.check.preflight) await source.check.preflight.send({ config, parameters: {} });
