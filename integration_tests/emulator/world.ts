@@ -6,6 +6,8 @@
  * the route modules read it on every request, so nothing is cached from it.
  */
 
+import type { OrgMetadata } from './model';
+
 /** A client secret of an app registration. */
 export interface AppSecret {
   value: string;
@@ -63,7 +65,7 @@ export interface RowData {
 }
 
 /** The Dataverse environment. */
-export interface Org {
+export interface Org extends OrgMetadata {
   /** `https://127.0.0.1:<port>`, no trailing slash; set by startEmulator. */
   url: string;
   /** The tenant the org belongs to; tokens from any other tenant get 403 0x80072560. */
@@ -195,6 +197,9 @@ export function createDefaultWorld(): World {
         [GOOD_CLIENT_ID]: { userId: GOOD_USER_ID, roles: ['Dataverse Read Only'] },
         [NO_ROLES_CLIENT_ID]: { userId: NO_ROLES_USER_ID, roles: [] },
       },
+      entities: {},
+      globalOptionSets: {},
+      userLanguage: 1033,
     },
   };
 }

@@ -1,0 +1,97 @@
+/**
+ * The emulated org's metadata as plain data: entities, their attributes, option sets. Route
+ * modules render Dataverse's JSON shapes from it (metadata.ts, option sets, $batch) and the
+ * entity-set routes use it to validate `$select` and to generate rows.
+ */
+
+/** AttributeMetadata.AttributeType (AttributeTypeCode). */
+export type AttributeTypeCode =
+  | 'BigInt'
+  | 'Boolean'
+  | 'CalendarRules'
+  | 'Customer'
+  | 'DateTime'
+  | 'Decimal'
+  | 'Double'
+  | 'EntityName'
+  | 'Integer'
+  | 'Lookup'
+  | 'ManagedProperty'
+  | 'Memo'
+  | 'Money'
+  | 'Owner'
+  | 'PartyList'
+  | 'Picklist'
+  | 'State'
+  | 'Status'
+  | 'String'
+  | 'Uniqueidentifier'
+  | 'Virtual';
+
+/** One option of an option set. Labels are keyed by language code (LCID). */
+export interface OptionDef {
+  value: number;
+  labels: Record<number, string>;
+  descriptions?: Record<number, string>;
+  color?: string | null;
+  externalValue?: string | null;
+  /** Status options: the statecode value they belong to. */
+  state?: number;
+  /** State options: their default status and invariant name. */
+  defaultStatus?: number;
+  invariantName?: string;
+}
+
+export interface OptionSetDef {
+  name: string;
+  metadataId: string;
+  isGlobal: boolean;
+  optionSetType: 'Picklist' | 'State' | 'Status' | 'Boolean';
+  /** For Boolean sets: exactly two options, values 0 (FalseOption) and 1 (TrueOption). */
+  options: OptionDef[];
+  displayName?: Record<number, string>;
+}
+
+export interface AttributeDef {
+  logicalName: string;
+  schemaName: string;
+  attributeType: AttributeTypeCode;
+  /** AttributeTypeName.Value, e.g. `MultiSelectPicklistType`, `ImageType`, `FileType`. */
+  attributeTypeName: string;
+  /** Shadow attributes (`...name`, `...yominame`, `owneridtype`) name the attribute they belong to. */
+  attributeOf: string | null;
+  metadataId: string;
+  isValidForRead: boolean;
+  isPrimaryId: boolean;
+  isPrimaryName: boolean;
+  /** DateTime columns: DateTimeBehavior.Value and Format. */
+  dateTimeBehavior?: 'UserLocal' | 'DateOnly' | 'TimeZoneIndependent';
+  format?: 'DateOnly' | 'DateAndTime';
+  /** Lookup / Customer / Owner: the entities it can point to. */
+  targets?: string[];
+  /** Picklist, MultiSelectPicklist, State, Status, Boolean: the option set (the same object as the global one for global sets). */
+  optionSet?: OptionSetDef;
+}
+
+export interface EntityDef {
+  logicalName: string;
+  entitySetName: string;
+  primaryIdAttribute: string;
+  primaryNameAttribute: string;
+  objectTypeCode: number;
+  changeTrackingEnabled: boolean;
+  metadataId: string;
+  attributes: AttributeDef[];
+  /** The application user's role lacks prvRead<Entity>: reads answer 403 0x80040220. */
+  readDenied?: boolean;
+}
+
+/** The metadata part of the org. */
+export interface OrgMetadata {
+  /** Keyed by logical name. */
+  entities: Record<string, EntityDef>;
+  /** Keyed by option set name. */
+  globalOptionSets: Record<string, OptionSetDef>;
+  /** The application user's language: picks `UserLocalizedLabel`. */
+  userLanguage: number;
+}
