@@ -6,6 +6,7 @@
 import { describeDataverseError, type ErrorContext } from '../dataverse/error-messages';
 import { ConnectorError, DataverseError, ResponseError, TransientError } from '../errors';
 import type { Authenticator } from './authenticator';
+import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
 import { classifyNetworkError, isHostFailure, unreachableHostError } from './network-errors';
 import { decide, type Attempts, type Outcome, type RetryPolicy } from './retry-policy';
 
@@ -34,7 +35,6 @@ export interface HttpRequesterOptions {
   /** Query parameters (a rendered mapping); empty values are left out. */
   requestParameters: Renderable;
   requestHeaders: Renderable;
-  httpMethod: 'GET';
   authenticator: Authenticator;
   retryPolicy: RetryPolicy;
   errorContext: ErrorContext;
@@ -47,6 +47,18 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   body: unknown;
+}
+
+/** A 2xx body that cannot be parsed: retried like a broken connection, then a ResponseError. */
+class MalformedBody extends Error {}
+
+function parseJson(text: string, _response: Response, target: URL): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedBody(`the response to ${target.pathname} was not valid JSON (${text.length} bytes)`);
+  }
 }
 
 /** Keeps OData's `$` and `@` and the punctuation of filters readable in URLs (servers decode both forms). */
@@ -79,37 +91,66 @@ export function parseDataverseError(text: string): { code?: string; message?: st
 export class HttpRequester {
   constructor(private readonly options: HttpRequesterOptions) {}
 
-  /** The origin every request must go to: the org host of url_base. */
-  origin(context: RequestContext): string {
-    return new URL(String(this.options.urlBase.render(context))).origin;
-  }
-
   /**
    * Sends the request for `context`; `absoluteUrl` (a nextLink or deltaLink) replaces path and
    * parameters. Resolves with a parsed 2xx response or throws one of the connector's errors.
    */
   async send(context: RequestContext, absoluteUrl?: string): Promise<HttpResult> {
     const base = String(this.options.urlBase.render(context));
-    const origin = new URL(base).origin;
     const url = absoluteUrl ?? buildUrl(base, String(this.options.path.render(context)), (this.options.requestParameters.render(context) ?? {}) as Record<string, unknown>);
+    const response = await this.execute(base, url, { method: 'GET', headers: this.renderHeaders(context) }, parseJson);
+    return { url, status: response.status, headers: response.headers, body: response.parsed };
+  }
+
+  /**
+   * Sends GETs (paths relative to url_base, with their query) as one `$batch` POST. The parts'
+   * own statuses are returned as they are: a failed part is for the caller to explain.
+   */
+  async sendBatch(context: RequestContext, relativePaths: readonly string[]): Promise<BatchPartResponse[]> {
+    const base = String(this.options.urlBase.render(context));
+    const basePath = new URL(base).pathname.replace(/\/+$/, '');
+    const boundary = `batch_${Math.floor(this.options.deps.random() * 2 ** 48).toString(16)}`;
+    const body = encodeBatch(boundary, relativePaths.map((p) => `${basePath}/${p.replace(/^\/+/, '')}`));
+    const headers = {
+      ...this.renderHeaders(context),
+      'Content-Type': `multipart/mixed; boundary="${boundary}"`,
+      Prefer: 'odata.continue-on-error',
+    };
+    const response = await this.execute(base, buildUrl(base, '$batch', {}), { method: 'POST', headers, body }, (text, res) => {
+      try {
+        return parseBatchResponse(res.headers.get('content-type'), text);
+      } catch (err) {
+        throw new MalformedBody(`the $batch response is malformed: ${(err as Error).message}`);
+      }
+    });
+    return response.parsed;
+  }
+
+  /** One request with auth, the same-origin rule, the 401 refresh and the retry policy. */
+  private async execute<T>(
+    base: string,
+    url: string,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    parse: (text: string, response: Response, target: URL) => T,
+  ): Promise<{ status: number; headers: Headers; parsed: T }> {
+    const origin = new URL(base).origin;
     const target = new URL(url);
     if (target.origin !== origin) {
       throw new ResponseError(`Dataverse returned a link to ${target.origin}, which is not the org host ${origin}; the read stopped and no token was sent there`, {
         internal: `refused URL with origin ${target.origin}`,
       });
     }
-    const headers = this.renderHeaders(context);
     const { deps, retryPolicy } = this.options;
     const attempts: Attempts = { failures: 0, rateLimited: 0 };
     let refreshedToken = false;
     for (;;) {
       let outcome: Outcome;
-      let result: HttpResult | undefined;
       let errorText = '';
       try {
         const response = await deps.fetch(url, {
-          method: this.options.httpMethod,
-          headers: { ...headers, Authorization: await this.options.authenticator.authorization() },
+          method: init.method,
+          headers: { ...init.headers, Authorization: await this.options.authenticator.authorization() },
+          body: init.body,
           signal: AbortSignal.timeout(deps.timeoutMs),
           redirect: 'manual',
         });
@@ -124,9 +165,10 @@ export class HttpRequester {
         }
         if (response.status >= 200 && response.status < 300) {
           try {
-            result = { url, status: response.status, headers: response.headers, body: text === '' ? {} : JSON.parse(text) };
-          } catch {
-            outcome = { kind: 'network', description: `the response to ${target.pathname} was not valid JSON (${text.length} bytes)` };
+            return { status: response.status, headers: response.headers, parsed: parse(text, response, target) };
+          } catch (err) {
+            if (!(err instanceof MalformedBody)) throw err;
+            outcome = { kind: 'network', description: err.message };
           }
         } else {
           errorText = text;
@@ -137,17 +179,16 @@ export class HttpRequester {
         if (isHostFailure(failure)) throw unreachableHostError(origin, failure, err);
         outcome = failure.kind === 'timeout' ? { kind: 'timeout', afterMs: deps.timeoutMs } : { kind: 'network', description: failure.description };
       }
-      if (result) return result;
       const decision = decide(outcome, attempts, retryPolicy, deps.random(), deps.now());
       if (decision.action === 'retry') {
         if (outcome.kind === 'response' && retryPolicy.rateLimitStatuses.has(outcome.status)) attempts.rateLimited++;
         else attempts.failures++;
         const code = parseDataverseError(errorText).code;
-        deps.log('WARN', `${this.options.httpMethod} ${target.pathname}: ${decision.reason}${code ? ` (${code})` : ''}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s`);
+        deps.log('WARN', `${init.method} ${target.pathname}: ${decision.reason}${code ? ` (${code})` : ''}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s`);
         await deps.sleep(decision.delayMs);
         continue;
       }
-      throw this.failure(outcome, decision.action === 'fail' ? decision : undefined, errorText, target);
+      throw this.failure(outcome, decision.action === 'fail' ? decision : undefined, errorText, target, init.method);
     }
   }
 
@@ -158,11 +199,11 @@ export class HttpRequester {
     return headers;
   }
 
-  private failure(outcome: Outcome, decision: { reason: string; transient: boolean } | undefined, errorText: string, target: URL): Error {
-    const where = `${this.options.httpMethod} ${target.pathname}`;
+  private failure(outcome: Outcome, decision: { reason: string; transient: boolean } | undefined, errorText: string, target: URL, method: string): Error {
+    const where = `${method} ${target.pathname}`;
     if (outcome.kind !== 'response') {
       const message = `Dataverse did not answer ${where} properly: ${decision?.reason ?? outcome.kind}`;
-      return outcome.kind === 'network' && /not valid JSON/.test(outcome.description) ? new ResponseError(message) : new TransientError(message);
+      return outcome.kind === 'network' && /not valid JSON|malformed/.test(outcome.description) ? new ResponseError(message) : new TransientError(message);
     }
     const { code, message } = parseDataverseError(errorText);
     if (decision?.transient) {

@@ -73,7 +73,6 @@ const CREATORS: Readonly<Record<string, Creator>> = {
       path: n.has('path') ? f.template(n, 'path') : constant(''),
       requestParameters: f.templateTree(n, 'request_parameters'),
       requestHeaders: f.templateTree(n, 'request_headers'),
-      httpMethod: 'GET',
       authenticator: f.create<Authenticator>(n.child('authenticator'), 'CustomAuthenticator'),
       retryPolicy: n.has('error_handler') ? f.create<RetryPolicy>(n.child('error_handler'), 'DefaultErrorHandler') : DEFAULT_RETRY_POLICY,
       errorContext: f.errorContext(),
