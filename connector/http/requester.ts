@@ -102,6 +102,11 @@ export class HttpRequester {
     return { url, status: response.status, headers: response.headers, body: response.parsed };
   }
 
+  /** The absolute URL of a path relative to url_base, for requests built outside the templates. */
+  urlFor(context: RequestContext, relativePath: string, params: Record<string, unknown> = {}): string {
+    return buildUrl(String(this.options.urlBase.render(context)), relativePath, params);
+  }
+
   /**
    * Sends GETs (paths relative to url_base, with their query) as one `$batch` POST. The parts'
    * own statuses are returned as they are: a failed part is for the caller to explain.

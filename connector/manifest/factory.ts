@@ -12,7 +12,8 @@ import type { Redactor } from '../protocol/redactor';
 import { DeclarativeStream } from '../streams/declarative-stream';
 import { CursorPaginator, NoPaginator, type Paginator } from '../streams/paginator';
 import { DpathExtractor, RecordSelector } from '../streams/record-selector';
-import { SimpleRetriever } from '../streams/retriever';
+import { ListPartitionRouter, type PartitionRouter } from '../streams/partition-router';
+import { SimpleRetriever, type Retriever } from '../streams/retriever';
 import { InlineSchemaLoader, JsonFileSchemaLoader, type SchemaLoader } from '../streams/schema-loader';
 import { AddFields } from '../streams/transformations';
 import type { RecordTransformation } from '../streams/types';
@@ -55,7 +56,7 @@ const CREATORS: Readonly<Record<string, Creator>> = {
       name: n.str('name'),
       primaryKey: primaryKey(n),
       schemaLoader: f.create<SchemaLoader>(n.child('schema_loader'), 'JsonFileSchemaLoader', 'InlineSchemaLoader'),
-      retriever: f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever'),
+      retriever: f.create<Retriever>(n.child('retriever'), 'SimpleRetriever', 'CustomRetriever'),
       transformations: (n.optList('transformations') ?? []).map((t) => f.create<RecordTransformation>(t)),
       context: f.context(n),
     }),
@@ -64,7 +65,12 @@ const CREATORS: Readonly<Record<string, Creator>> = {
       f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
       f.create<RecordSelector>(n.child('record_selector'), 'RecordSelector'),
       n.has('paginator') ? f.create<Paginator>(n.child('paginator'), 'DefaultPaginator', 'NoPagination') : new NoPaginator(),
+      n.has('partition_router') ? f.create<PartitionRouter>(n.child('partition_router'), 'ListPartitionRouter', 'CustomPartitionRouter') : undefined,
     ),
+  ListPartitionRouter: (n, f) => {
+    if (n.has('request_option')) n.fail('request_option is not supported: use stream_partition in the request templates');
+    return new ListPartitionRouter(f.templateOrList(n, 'values'), n.str('cursor_field'));
+  },
   HttpRequester: (n, f) => {
     const method = n.optStr('http_method') ?? 'GET';
     if (method !== 'GET') n.fail(`http_method must be GET: the connector only reads (found ${method})`);
@@ -95,6 +101,8 @@ const CREATORS: Readonly<Record<string, Creator>> = {
   DefaultErrorHandler: (n, f) => errorHandler(n, f),
   CustomAuthenticator: (n, f) => f.custom(n),
   CustomTransformation: (n, f) => f.custom(n),
+  CustomRetriever: (n, f) => f.custom(n),
+  CustomPartitionRouter: (n, f) => f.custom(n),
 };
 
 function constant(value: unknown): Renderable {
@@ -178,6 +186,13 @@ export class ComponentFactory {
     }
     const template = compileTemplate(String(raw), `${node.path}.${key}`);
     return bindParameters(template, node.parameters);
+  }
+
+  /** A template or a list of templates (ListPartitionRouter.values takes either). */
+  templateOrList(node: ManifestNode, key: string): Renderable {
+    const raw = (node.raw as Record<string, unknown>)[key];
+    if (Array.isArray(raw)) return bindParameters(interpolateDeep(raw, `${node.path}.${key}`), node.parameters);
+    return this.template(node, key);
   }
 
   /** A mapping of templates (request_parameters, request_headers), bound to the component's $parameters. */

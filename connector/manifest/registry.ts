@@ -4,12 +4,17 @@
  */
 import { CurrentOrganizationDetail } from '../dataverse/organization-detail';
 import { ODataAnnotationRemover } from '../dataverse/odata-annotations';
+import { OptionSetBatchRetriever } from '../dataverse/option-set-retriever';
+import { OPTION_SET_KINDS, type OptionSetKind } from '../dataverse/option-sets';
+import { PicklistSelectionRouter } from '../dataverse/picklist-selection';
 import { MsalAuthenticator } from '../http/authenticator';
 import type { HttpRequester } from '../http/requester';
 import type { ComponentFactory } from './factory';
 import type { ManifestNode } from './node';
 
 export type CustomCreator = (node: ManifestNode, factory: ComponentFactory) => unknown;
+
+const OPTION_SET_KINDS_SET = new Set<string>(OPTION_SET_KINDS);
 
 export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
   'source_dataverse.components.MsalClientCredentialsAuthenticator': (n, f) =>
@@ -26,6 +31,20 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       random: f.deps.http.random,
     }),
   'source_dataverse.components.ODataAnnotationRemover': () => new ODataAnnotationRemover(),
+  'source_dataverse.components.PicklistSelectionRouter': (n, f) =>
+    new PicklistSelectionRouter(f.template(n, 'selection'), f.create<HttpRequester>(n.child('entities_requester'), 'HttpRequester')),
+  'source_dataverse.components.OptionSetBatchRetriever': (n, f) =>
+    new OptionSetBatchRetriever({
+      requester: f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
+      router: f.create<PicklistSelectionRouter>(n.child('partition_router'), 'CustomPartitionRouter'),
+      queries: n.list('attribute_queries').map((q) => {
+        const kind = q.str('attribute_type');
+        if (!OPTION_SET_KINDS_SET.has(kind)) q.fail(`attribute_type must be one of ${OPTION_SET_KINDS.join(', ')} (found ${kind})`);
+        return { kind: kind as OptionSetKind, path: f.template(q, 'path'), requestParameters: f.templateTree(q, 'request_parameters') };
+      }),
+      batchSize: batchSize(n),
+      errorContext: f.errorContext(),
+    }),
   'source_dataverse.components.CurrentOrganizationDetail': (n, f) => {
     const fields: Record<string, string[]> = {};
     for (const [key, value] of Object.entries(n.record('fields'))) {
@@ -40,3 +59,10 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
     });
   },
 };
+
+/** Dataverse takes at most 1,000 requests in one $batch. */
+function batchSize(n: ManifestNode): number {
+  const size = n.optInt('batch_size') ?? 1000;
+  if (size < 1 || size > 1000) n.fail(`batch_size must be 1 to 1000 (Dataverse's $batch limit), found ${size}`);
+  return size;
+}

@@ -3,7 +3,7 @@
  * Full refresh reads every page and ends with one empty-state checkpoint (Airbyte's convention
  * for full-refresh streams); incremental streams will plug a cursor in here.
  */
-import type { SimpleRetriever } from './retriever';
+import type { Retriever } from './retriever';
 import type { SchemaLoader } from './schema-loader';
 import type { RecordTransformation, StreamContext, StreamEvent } from './types';
 
@@ -13,7 +13,7 @@ export interface DeclarativeStreamOptions {
   name: string;
   primaryKey: string[][];
   schemaLoader: SchemaLoader;
-  retriever: SimpleRetriever;
+  retriever: Retriever;
   transformations: RecordTransformation[];
   /** Base interpolation context: config and the stream's $parameters. */
   context: StreamContext;
@@ -43,7 +43,7 @@ export class DeclarativeStream {
   async *read(_options: StreamReadOptions): AsyncGenerator<StreamEvent> {
     const context: StreamContext = { ...this.options.context, stream_state: {}, stream_partition: {}, stream_slice: {} };
     for (const transformation of this.options.transformations) await transformation.prepare?.(context);
-    for await (const page of this.options.retriever.pages(context)) {
+    for await (const page of this.options.retriever.read(context)) {
       for (const record of page.records) {
         for (const transformation of this.options.transformations) transformation.transform(record, context);
       }

@@ -5,22 +5,35 @@
  */
 import type { HttpRequester } from '../http/requester';
 import type { Paginator } from './paginator';
+import { SinglePartitionRouter, type PartitionRouter } from './partition-router';
 import type { RecordSelector } from './record-selector';
 import type { PageResponse, StreamContext, StreamRecord } from './types';
 
 export interface Page {
   records: StreamRecord[];
-  response: PageResponse;
-  /** True for the last page of this read. */
-  last: boolean;
+  /** The response the page came from, when it came from one response. */
+  response?: PageResponse;
 }
 
-export class SimpleRetriever {
+/** What a stream reads its pages through: SimpleRetriever or a custom retriever. */
+export interface Retriever {
+  /** Yields every page of every partition, in order. */
+  read(context: StreamContext): AsyncGenerator<Page>;
+}
+
+export class SimpleRetriever implements Retriever {
   constructor(
     readonly requester: HttpRequester,
     private readonly selector: RecordSelector,
     private readonly paginator: Paginator,
+    private readonly router: PartitionRouter = new SinglePartitionRouter(),
   ) {}
+
+  async *read(context: StreamContext): AsyncGenerator<Page> {
+    for (const partition of await this.router.partitions(context)) {
+      yield* this.pages({ ...context, stream_partition: partition, stream_slice: partition });
+    }
+  }
 
   /** Yields every page for `context`, starting from `startUrl` when resuming from a saved link. */
   async *pages(context: StreamContext, startUrl?: string): AsyncGenerator<Page> {
@@ -31,7 +44,7 @@ export class SimpleRetriever {
       const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
       const records = this.selector.select(result.body);
       const next = this.paginator.next(response, records);
-      yield { records, response, last: next === undefined };
+      yield { records, response };
       if (next === undefined) return;
       url = next;
     }

@@ -40,9 +40,9 @@ function build(edit?: (doc: any) => void) {
 describe('the real manifest', () => {
   test('builds the organization stream and a WhoAmI check', async () => {
     const source = build();
-    expect(source.streams.map((s) => s.name)).toEqual(['organization']);
+    expect(source.streams.map((s) => s.name)).toEqual(['organization', 'picklist']);
     expect(source.streams[0].primaryKey).toEqual([['organizationid']]);
-    expect(source.check.streamNames).toEqual(['organization']);
+    expect(source.check.streamNames).toEqual(['organization', 'picklist']);
     expect(source.check.preflight).toBeDefined();
     const schema = await source.streams[0].jsonSchema();
     expect(Object.keys(schema.properties as object)).toContain('web_application_url');
@@ -60,7 +60,7 @@ describe('a bad manifest is reported with the YAML path at fault', () => {
     [
       'unknown component type',
       (d) => (d.definitions.organization_stream.retriever.type = 'FancyRetriever'),
-      'manifest error at streams[0].retriever: expected a component of type "SimpleRetriever", found type "FancyRetriever"',
+      'manifest error at streams[0].retriever: expected a component of type one of "SimpleRetriever", "CustomRetriever", found type "FancyRetriever"',
     ],
     [
       'url_base of the wrong kind',
