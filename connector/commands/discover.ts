@@ -9,7 +9,7 @@ export async function describeStream(stream: DeclarativeStream): Promise<Airbyte
     name: stream.name,
     json_schema: await stream.jsonSchema(),
     supported_sync_modes: stream.supportedSyncModes as AirbyteStream['supported_sync_modes'],
-    source_defined_primary_key: stream.primaryKey,
+    source_defined_primary_key: await stream.primaryKey(),
     is_resumable: stream.supportedSyncModes.includes('incremental'),
   };
   if (stream.cursorField.length > 0) {

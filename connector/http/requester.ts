@@ -41,6 +41,12 @@ export interface HttpRequesterOptions {
   deps: HttpDeps;
 }
 
+/** Additions to one request: an incremental cursor's query parameters, a change-tracking preference. */
+export interface RequestExtras {
+  headers?: Record<string, string>;
+  parameters?: Record<string, unknown>;
+}
+
 /** A response the caller can use: status 2xx, body parsed. */
 export interface HttpResult {
   url: string;
@@ -95,10 +101,18 @@ export class HttpRequester {
    * Sends the request for `context`; `absoluteUrl` (a nextLink or deltaLink) replaces path and
    * parameters. Resolves with a parsed 2xx response or throws one of the connector's errors.
    */
-  async send(context: RequestContext, absoluteUrl?: string): Promise<HttpResult> {
+  async send(context: RequestContext, absoluteUrl?: string, extra?: RequestExtras): Promise<HttpResult> {
     const base = String(this.options.urlBase.render(context));
-    const url = absoluteUrl ?? buildUrl(base, String(this.options.path.render(context)), (this.options.requestParameters.render(context) ?? {}) as Record<string, unknown>);
-    const response = await this.execute(base, url, { method: 'GET', headers: this.renderHeaders(context) }, parseJson);
+    const params = { ...((this.options.requestParameters.render(context) ?? {}) as Record<string, unknown>), ...extra?.parameters };
+    const url = absoluteUrl ?? buildUrl(base, String(this.options.path.render(context)), params);
+    const headers = this.renderHeaders(context);
+    for (const [name, value] of Object.entries(extra?.headers ?? {})) {
+      // Preferences combine: one Prefer header, comma-separated (RFC 7240), as Dataverse accepts.
+      const existing = Object.keys(headers).find((h) => h.toLowerCase() === name.toLowerCase());
+      if (existing && name.toLowerCase() === 'prefer') headers[existing] = `${headers[existing]},${value}`;
+      else headers[existing ?? name] = value;
+    }
+    const response = await this.execute(base, url, { method: 'GET', headers }, parseJson);
     return { url, status: response.status, headers: response.headers, body: response.parsed };
   }
 

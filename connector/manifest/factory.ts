@@ -17,6 +17,8 @@ import { SimpleRetriever, type Retriever } from '../streams/retriever';
 import { InlineSchemaLoader, JsonFileSchemaLoader, type SchemaLoader } from '../streams/schema-loader';
 import { AddFields } from '../streams/transformations';
 import type { RecordTransformation } from '../streams/types';
+import type { IncrementalSync } from '../streams/incremental';
+import { resolveDynamicStreams } from './dynamic-streams';
 import { compileTemplate, interpolateDeep } from './interpolation';
 import { ManifestNode } from './node';
 import { CUSTOM_COMPONENTS } from './registry';
@@ -43,21 +45,29 @@ export interface DeclarativeSource {
 type Creator = (node: ManifestNode, factory: ComponentFactory) => unknown;
 
 const CREATORS: Readonly<Record<string, Creator>> = {
-  DeclarativeSource: (n, f) => ({
-    streams: n.list('streams').map((s) => f.create<DeclarativeStream>(s, 'DeclarativeStream')),
-    check: f.create<ConnectionCheck>(n.child('check'), 'CheckStream'),
-  }),
+  DeclarativeSource: (n, f) => {
+    const dynamic = resolveDynamicStreams(n, f.deps.config as unknown as Record<string, unknown>);
+    const streams = [...n.list('streams'), ...dynamic.flatMap((d) => d.streams)].map((s) => f.create<DeclarativeStream>(s, 'DeclarativeStream'));
+    const check = f.create<ConnectionCheck>(n.child('check'), 'CheckStream');
+    for (const config of n.child('check').optList('dynamic_streams_check_configs') ?? []) {
+      const group = dynamic.find((d) => d.name === config.str('dynamic_stream_name')) ?? config.fail(`no dynamic stream is named ${config.str('dynamic_stream_name')}`);
+      const names = group.streams.map((s) => s.str('name'));
+      check.streamNames.push(...names.slice(0, config.optInt('stream_count') ?? names.length));
+    }
+    return { streams, check };
+  },
   CheckStream: (n, f) => ({
-    streamNames: n.strList('stream_names'),
+    streamNames: n.optStrList('stream_names') ?? [],
     preflight: n.has('preflight') ? f.create<HttpRequester>(n.child('preflight'), 'HttpRequester') : undefined,
   }),
   DeclarativeStream: (n, f) =>
     new DeclarativeStream({
       name: n.str('name'),
-      primaryKey: primaryKey(n),
-      schemaLoader: f.create<SchemaLoader>(n.child('schema_loader'), 'JsonFileSchemaLoader', 'InlineSchemaLoader'),
+      primaryKey: n.has('primary_key') ? primaryKey(n) : [],
+      schemaLoader: f.create<SchemaLoader>(n.child('schema_loader'), 'JsonFileSchemaLoader', 'InlineSchemaLoader', 'CustomSchemaLoader'),
       retriever: f.create<Retriever>(n.child('retriever'), 'SimpleRetriever', 'CustomRetriever'),
       transformations: (n.optList('transformations') ?? []).map((t) => f.create<RecordTransformation>(t)),
+      incrementalSync: n.has('incremental_sync') ? f.create<IncrementalSync>(n.child('incremental_sync'), 'CustomIncrementalSync') : undefined,
       context: f.context(n),
     }),
   SimpleRetriever: (n, f) =>
@@ -97,11 +107,16 @@ const CREATORS: Readonly<Record<string, Creator>> = {
   JsonFileSchemaLoader: (n) => new JsonFileSchemaLoader(n.str('file_path')),
   InlineSchemaLoader: (n) => new InlineSchemaLoader(n.record('schema')),
   AddFields: (n, f) =>
-    new AddFields(n.list('fields').map((field) => ({ path: field.strList('path'), value: f.template(field, 'value') }))),
+    new AddFields(
+      n.list('fields').map((field) => ({ path: field.strList('path'), value: f.template(field, 'value') })),
+      n.optStr('condition') ? f.template(n, 'condition') : undefined,
+    ),
   DefaultErrorHandler: (n, f) => errorHandler(n, f),
   CustomAuthenticator: (n, f) => f.custom(n),
   CustomTransformation: (n, f) => f.custom(n),
   CustomRetriever: (n, f) => f.custom(n),
+  CustomSchemaLoader: (n, f) => f.custom(n),
+  CustomIncrementalSync: (n, f) => f.custom(n),
   CustomPartitionRouter: (n, f) => f.custom(n),
 };
 
@@ -168,7 +183,7 @@ export class ComponentFactory {
     const className = node.str('class_name');
     const creator = CUSTOM_COMPONENTS[className];
     if (!creator) node.fail(`unknown class_name ${className}; known: ${Object.keys(CUSTOM_COMPONENTS).join(', ')}`);
-    const key = `${className}:${JSON.stringify(node.raw)}`;
+    const key = `${className}:${JSON.stringify(shareKey(node.raw))}`;
     if (!this.shared.has(key)) this.shared.set(key, creator(node, this));
     return this.shared.get(key);
   }
@@ -210,6 +225,24 @@ export class ComponentFactory {
     const c = this.deps.config;
     return { orgUrl: c.org_url, tenantId: c.tenant_id, clientId: c.client_id, authorityHost: c.authority_host };
   }
+}
+
+/**
+ * A component's definition without what parameter propagation added ($parameters and the fields
+ * copied from them), so the same definition reached from two streams is recognised as one.
+ */
+function shareKey(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shareKey);
+  if (value === null || typeof value !== 'object') return value;
+  const mapping = value as Record<string, unknown>;
+  const parameters = (mapping.$parameters ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(mapping)) {
+    if (key === '$parameters') continue;
+    if (key in parameters && JSON.stringify(parameters[key]) === JSON.stringify(item)) continue;
+    out[key] = shareKey(item);
+  }
+  return out;
 }
 
 function bindParameters(template: Renderable, parameters: Record<string, unknown>): Renderable {

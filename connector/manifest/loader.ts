@@ -122,6 +122,15 @@ export function loadManifest(yamlText: string, options: LoadManifestOptions = {}
   return { root };
 }
 
+/**
+ * Propagates `$parameters` through a stream built from a dynamic stream's template, with the
+ * parent's parameters winning (Airbyte's `use_parent_parameters: true`): the template was already
+ * propagated at load time, so its children hold stale copies that the resolved values must beat.
+ */
+export function propagateResolvedStream(stream: Record<string, unknown>, path: string): void {
+  propagateComponent(stream, '', {}, [path], true);
+}
+
 function parseYaml(text: string, sourceName: string): { data: unknown; locate: Locate } {
   const lineCounter = new LineCounter();
   // merge: PyYAML (which Airbyte uses) honours `<<` merge keys; prettyErrors off so we word the message.
@@ -269,6 +278,7 @@ function propagateComponent(
   fieldId: string,
   parentParameters: Mapping,
   path: PathSegment[],
+  parentWins = false,
 ): void {
   if (component.type === undefined) {
     const table = 'class_name' in component ? DEFAULT_CUSTOM_COMPONENT_TYPES : DEFAULT_COMPONENT_TYPES;
@@ -284,7 +294,7 @@ function propagateComponent(
     );
   }
   delete component[PARAMETERS_KEY];
-  const parameters: Mapping = { ...parentParameters, ...(own ?? {}) };
+  const parameters: Mapping = parentWins ? { ...(own ?? {}), ...parentParameters } : { ...parentParameters, ...(own ?? {}) };
 
   // JSON Schemas (stream schemas, connection_specification) are data, not components.
   if (isJsonSchemaObject(component)) return;
@@ -292,7 +302,7 @@ function propagateComponent(
   if (component.type === undefined) {
     // A plain mapping (e.g. request_parameters) may still hold typed components.
     for (const [key, value] of Object.entries(component)) {
-      if (isMapping(value) && value.type) propagateComponent(value, fieldId, parameters, [...path, key]);
+      if (isMapping(value) && value.type) propagateComponent(value, fieldId, parameters, [...path, key], parentWins);
     }
     return;
   }
@@ -311,17 +321,17 @@ function propagateComponent(
     if (isMapping(value)) {
       const namedType = NAMED_COMPONENT_MAP_TYPES[childId];
       if (namedType === undefined) {
-        propagateComponent(value, childId, childParameters, [...path, field]);
+        propagateComponent(value, childId, childParameters, [...path, field], parentWins);
         continue;
       }
       for (const [name, item] of Object.entries(value)) {
         if (!isMapping(item)) continue;
         if (item.type === undefined) item.type = namedType;
-        propagateComponent(item, childId, childParameters, [...path, field, name]);
+        propagateComponent(item, childId, childParameters, [...path, field, name], parentWins);
       }
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => {
-        if (isMapping(item)) propagateComponent(item, childId, childParameters, [...path, field, i]);
+        if (isMapping(item)) propagateComponent(item, childId, childParameters, [...path, field, i], parentWins);
       });
     }
   }

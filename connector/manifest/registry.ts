@@ -3,6 +3,9 @@
  * vocabulary cannot say (MSAL auth, OData annotations, the organization detail merge, ...).
  */
 import { CurrentOrganizationDetail } from '../dataverse/organization-detail';
+import { EntityPartitionRouter, EntityRowShaper, EntitySchemaLoader } from '../dataverse/entity-components';
+import { DataverseIncrementalSync } from '../dataverse/entity-incremental';
+import { EntityMetadataProvider } from '../dataverse/entity-metadata';
 import { ODataAnnotationRemover } from '../dataverse/odata-annotations';
 import { OptionSetBatchRetriever } from '../dataverse/option-set-retriever';
 import { OPTION_SET_KINDS, type OptionSetKind } from '../dataverse/option-sets';
@@ -31,6 +34,21 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       random: f.deps.http.random,
     }),
   'source_dataverse.components.ODataAnnotationRemover': () => new ODataAnnotationRemover(),
+  'source_dataverse.components.EntityMetadataProvider': (n, f) =>
+    new EntityMetadataProvider({
+      entities: f.template(n, 'entities'),
+      definitionsRequester: f.create<HttpRequester>(n.child('definitions_requester'), 'HttpRequester'),
+      batchRequester: f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
+      attributesQuery: { path: f.template(n.child('attributes_query'), 'path'), requestParameters: f.templateTree(n.child('attributes_query'), 'request_parameters') },
+      dateTimeQuery: { path: f.template(n.child('datetime_query'), 'path'), requestParameters: f.templateTree(n.child('datetime_query'), 'request_parameters') },
+      errorContext: f.errorContext(),
+    }),
+  'source_dataverse.components.EntityPartitionRouter': (n, f) =>
+    new EntityPartitionRouter(f.custom(n.child('metadata')) as EntityMetadataProvider, f.template(n, 'entity'), f.template(n, 'formatted_values')),
+  'source_dataverse.components.EntitySchemaLoader': (n, f) =>
+    new EntitySchemaLoader(f.custom(n.child('metadata')) as EntityMetadataProvider, f.template(n, 'entity'), f.template(n, 'formatted_values'), f.context(n)),
+  'source_dataverse.components.EntityRowShaper': () => new EntityRowShaper(),
+  'source_dataverse.components.DataverseIncrementalSync': (n, f) => new DataverseIncrementalSync(n.str('cursor_field'), f.deps.http.now),
   'source_dataverse.components.PicklistSelectionRouter': (n, f) =>
     new PicklistSelectionRouter(f.template(n, 'selection'), f.create<HttpRequester>(n.child('entities_requester'), 'HttpRequester')),
   'source_dataverse.components.OptionSetBatchRetriever': (n, f) =>

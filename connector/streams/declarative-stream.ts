@@ -3,9 +3,10 @@
  * Full refresh reads every page and ends with one empty-state checkpoint (Airbyte's convention
  * for full-refresh streams); incremental streams will plug a cursor in here.
  */
-import type { Retriever } from './retriever';
+import type { IncrementalSync } from './incremental';
+import { SimpleRetriever, type Retriever } from './retriever';
 import type { SchemaLoader } from './schema-loader';
-import type { RecordTransformation, StreamContext, StreamEvent } from './types';
+import type { RecordTransformation, StreamContext, StreamEvent, StreamRecord } from './types';
 
 export type SyncMode = 'full_refresh' | 'incremental';
 
@@ -15,8 +16,18 @@ export interface DeclarativeStreamOptions {
   schemaLoader: SchemaLoader;
   retriever: Retriever;
   transformations: RecordTransformation[];
+  incrementalSync?: IncrementalSync;
   /** Base interpolation context: config and the stream's $parameters. */
   context: StreamContext;
+}
+
+/** A schema loader that also knows the primary key (from metadata rather than the manifest). */
+interface KeyedSchemaLoader extends SchemaLoader {
+  primaryKey(): Promise<string[][]>;
+}
+
+function isKeyed(loader: SchemaLoader): loader is KeyedSchemaLoader {
+  return typeof (loader as Partial<KeyedSchemaLoader>).primaryKey === 'function';
 }
 
 export interface StreamReadOptions {
@@ -26,29 +37,56 @@ export interface StreamReadOptions {
 
 export class DeclarativeStream {
   readonly name: string;
-  readonly primaryKey: string[][];
-  readonly supportedSyncModes: SyncMode[] = ['full_refresh'];
-  readonly cursorField: string[] = [];
+  readonly supportedSyncModes: SyncMode[];
+  readonly cursorField: string[];
 
   constructor(private readonly options: DeclarativeStreamOptions) {
     this.name = options.name;
-    this.primaryKey = options.primaryKey;
+    this.supportedSyncModes = options.incrementalSync ? ['full_refresh', 'incremental'] : ['full_refresh'];
+    this.cursorField = options.incrementalSync?.cursorField ?? [];
   }
 
   jsonSchema(): Promise<Record<string, unknown>> {
     return this.options.schemaLoader.load();
   }
 
+  /** The primary key: declared in the manifest, or given by the schema loader (entity metadata). */
+  async primaryKey(): Promise<string[][]> {
+    if (this.options.primaryKey.length > 0 || !isKeyed(this.options.schemaLoader)) return this.options.primaryKey;
+    return this.options.schemaLoader.primaryKey();
+  }
+
   /** Reads the stream; every `checkpoint` follows the records it covers. */
-  async *read(_options: StreamReadOptions): AsyncGenerator<StreamEvent> {
-    const context: StreamContext = { ...this.options.context, stream_state: {}, stream_partition: {}, stream_slice: {} };
+  async *read(options: StreamReadOptions): AsyncGenerator<StreamEvent> {
+    const context: StreamContext = { ...this.options.context, stream_state: options.state ?? {} };
     for (const transformation of this.options.transformations) await transformation.prepare?.(context);
-    for await (const page of this.options.retriever.read(context)) {
-      for (const record of page.records) {
-        for (const transformation of this.options.transformations) transformation.transform(record, context);
+    const incremental = this.options.incrementalSync;
+    if (options.syncMode === 'incremental' && incremental) {
+      if (!(this.options.retriever instanceof SimpleRetriever)) throw new Error(`stream ${this.name}: incremental_sync needs a SimpleRetriever`);
+      yield* incremental.read({ context, state: options.state, retriever: this.options.retriever, transform: (records, ctx) => this.transform(records, ctx) });
+      return;
+    }
+    if (this.options.retriever instanceof SimpleRetriever) {
+      for (const partition of await this.options.retriever.partitions(context)) {
+        for await (const page of this.options.retriever.pages(partition)) {
+          this.transform(page.records, partition);
+          yield { kind: 'records', records: page.records };
+        }
       }
-      yield { kind: 'records', records: page.records };
+    } else {
+      for await (const page of this.options.retriever.read(context)) {
+        this.transform(page.records, context);
+        yield { kind: 'records', records: page.records };
+      }
     }
     yield { kind: 'checkpoint', state: {} };
+  }
+
+  private transform(records: StreamRecord[], context: StreamContext): void {
+    const transformations = this.options.transformations;
+    if (transformations.length === 0) return;
+    for (const record of records) {
+      for (const transformation of transformations) transformation.transform(record, context);
+    }
   }
 }

@@ -3,7 +3,7 @@
  * as one batch, asks the paginator for the next link. Pages are yielded whole so a checkpoint can
  * only ever follow complete pages.
  */
-import type { HttpRequester } from '../http/requester';
+import type { HttpRequester, RequestExtras } from '../http/requester';
 import type { Paginator } from './paginator';
 import { SinglePartitionRouter, type PartitionRouter } from './partition-router';
 import type { RecordSelector } from './record-selector';
@@ -30,17 +30,23 @@ export class SimpleRetriever implements Retriever {
   ) {}
 
   async *read(context: StreamContext): AsyncGenerator<Page> {
-    for (const partition of await this.router.partitions(context)) {
-      yield* this.pages({ ...context, stream_partition: partition, stream_slice: partition });
-    }
+    for (const partition of await this.partitions(context)) yield* this.pages(partition);
   }
 
-  /** Yields every page for `context`, starting from `startUrl` when resuming from a saved link. */
-  async *pages(context: StreamContext, startUrl?: string): AsyncGenerator<Page> {
+  /** The contexts of the partitions to read: `context` with `stream_partition` (and `stream_slice`) set. */
+  async partitions(context: StreamContext): Promise<StreamContext[]> {
+    return (await this.router.partitions(context)).map((partition) => ({ ...context, stream_partition: partition, stream_slice: partition }));
+  }
+
+  /**
+   * Yields every page for `context`, starting from `startUrl` when resuming from a saved link;
+   * `extra` adds headers and query parameters (an incremental cursor's filter, change tracking).
+   */
+  async *pages(context: StreamContext, startUrl?: string, extra?: RequestExtras): AsyncGenerator<Page> {
     this.paginator.reset();
     let url = startUrl;
     for (;;) {
-      const result = await this.requester.send(context, url);
+      const result = await this.requester.send(context, url, extra);
       const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
       const records = this.selector.select(result.body);
       const next = this.paginator.next(response, records);

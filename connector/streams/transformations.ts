@@ -7,12 +7,19 @@ export interface AddedField {
   value: Renderable;
 }
 
-/** AddFields: sets each `path` to its rendered `value` (the record is visible as `record`). */
+/**
+ * AddFields: sets each `path` to its rendered `value` (the record is visible as `record`), on the
+ * records for which `condition` (if any) is true.
+ */
 export class AddFields implements RecordTransformation {
-  constructor(private readonly fields: AddedField[]) {}
+  constructor(
+    private readonly fields: AddedField[],
+    private readonly condition?: Renderable,
+  ) {}
 
   transform(record: StreamRecord, context: StreamContext): void {
     const ctx = { ...context, record };
+    if (this.condition && !truthy(this.condition.render(ctx))) return;
     for (const field of this.fields) {
       let target: Record<string, unknown> = record;
       for (const key of field.path.slice(0, -1)) {
@@ -23,4 +30,9 @@ export class AddFields implements RecordTransformation {
       target[field.path[field.path.length - 1]] = field.value.render(ctx);
     }
   }
+}
+
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  return Boolean(value) && value !== 'False' && value !== 'false';
 }

@@ -1,0 +1,100 @@
+/**
+ * The small custom components of entity streams, each backed by the shared EntityMetadataProvider:
+ * the partition router that puts the entity's set name, key and columns into `stream_partition`,
+ * the schema loader, and the row shaper that turns a Dataverse row into a record.
+ */
+import type { Renderable } from '../http/requester';
+import type { PartitionRouter } from '../streams/partition-router';
+import type { SchemaLoader } from '../streams/schema-loader';
+import type { RecordTransformation, StreamContext, StreamRecord } from '../streams/types';
+import type { EntityMetadataProvider } from './entity-metadata';
+import { columnsOf, entitySchema } from './entity-schema';
+
+const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
+
+/** `stream_partition` of an entity stream. */
+export interface EntityPartition extends Record<string, unknown> {
+  entity: string;
+  entity_set: string;
+  primary_key: string;
+  /** `$select` value: every column of the schema. */
+  select: string;
+  change_tracking: boolean;
+  /** Payload properties kept in records. */
+  columns: string[];
+  /** Columns whose formatted value becomes `<column>__formatted` (empty unless formatted_values). */
+  formatted_columns: string[];
+}
+
+export class EntityPartitionRouter implements PartitionRouter {
+  constructor(
+    private readonly metadata: EntityMetadataProvider,
+    private readonly entity: Renderable,
+    private readonly formattedValues: Renderable,
+  ) {}
+
+  async partitions(context: StreamContext): Promise<EntityPartition[]> {
+    const info = await this.metadata.entity(context, String(this.entity.render(context)));
+    const columns = columnsOf(info);
+    const formatted = this.formattedValues.render(context) === true;
+    return [
+      {
+        entity: info.logicalName,
+        entity_set: info.entitySetName,
+        primary_key: info.primaryIdAttribute,
+        select: columns.map((c) => c.property).join(','),
+        change_tracking: info.changeTracking,
+        columns: columns.map((c) => c.property),
+        formatted_columns: formatted ? columns.filter((c) => c.formatted).map((c) => c.property) : [],
+      },
+    ];
+  }
+}
+
+export class EntitySchemaLoader implements SchemaLoader {
+  constructor(
+    private readonly metadata: EntityMetadataProvider,
+    private readonly entity: Renderable,
+    private readonly formattedValues: Renderable,
+    private readonly context: StreamContext,
+  ) {}
+
+  async load(): Promise<Record<string, unknown>> {
+    const info = await this.metadata.entity(this.context, String(this.entity.render(this.context)));
+    return entitySchema(info, this.formattedValues.render(this.context) === true);
+  }
+
+  /** The primary key comes from the metadata (PrimaryIdAttribute), not from the manifest. */
+  async primaryKey(): Promise<string[][]> {
+    const info = await this.metadata.entity(this.context, String(this.entity.render(this.context)));
+    return [[info.primaryIdAttribute]];
+  }
+
+  async changeTracking(): Promise<boolean> {
+    return (await this.metadata.entity(this.context, String(this.entity.render(this.context)))).changeTracking;
+  }
+}
+
+/**
+ * Keeps the schema's columns (Dataverse adds some unasked, e.g. `_transactioncurrencyid_value`
+ * next to money), turns formatted-value annotations of option-set and lookup columns into
+ * `<column>__formatted`, and drops every other annotation.
+ */
+export class EntityRowShaper implements RecordTransformation {
+  private cache?: { partition: unknown; keep: Set<string>; formatted: string[] };
+
+  transform(record: StreamRecord, context: StreamContext): void {
+    const partition = context.stream_partition as EntityPartition;
+    if (this.cache?.partition !== partition) {
+      this.cache = { partition, keep: new Set(partition.columns), formatted: partition.formatted_columns };
+    }
+    const { keep, formatted } = this.cache;
+    for (const column of formatted) {
+      const label = record[column + FORMATTED];
+      record[`${column}__formatted`] = typeof label === 'string' ? label : null;
+    }
+    for (const key in record) {
+      if (!keep.has(key) && !key.endsWith('__formatted')) delete record[key];
+    }
+  }
+}
