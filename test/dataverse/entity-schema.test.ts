@@ -1,0 +1,69 @@
+import { columnOf, entitySchema, leftOut } from '../../connector/dataverse/entity-schema';
+import type { AttributeInfo } from '../../connector/dataverse/entity-metadata';
+
+const attr = (logicalName: string, attributeType: string, typeName = `${attributeType}Type`, extra: Partial<AttributeInfo> = {}): AttributeInfo => ({
+  logicalName,
+  attributeType,
+  typeName,
+  attributeOf: null,
+  isValidForRead: true,
+  ...extra,
+});
+
+describe('columnOf: every AttributeType has a stated mapping', () => {
+  test.each<[string, AttributeInfo, string, unknown, boolean]>([
+    ['Uniqueidentifier', attr('accountid', 'Uniqueidentifier'), 'accountid', { type: ['string', 'null'] }, false],
+    ['String', attr('name', 'String'), 'name', { type: ['string', 'null'] }, false],
+    ['Memo', attr('description', 'Memo'), 'description', { type: ['string', 'null'] }, false],
+    ['EntityName', attr('objecttypecode', 'EntityName'), 'objecttypecode', { type: ['string', 'null'] }, false],
+    ['Integer', attr('n', 'Integer'), 'n', { type: ['integer', 'null'] }, false],
+    ['BigInt', attr('versionnumber', 'BigInt'), 'versionnumber', { type: ['integer', 'null'] }, false],
+    ['Decimal', attr('rate', 'Decimal'), 'rate', { type: ['number', 'null'] }, false],
+    ['Double', attr('lon', 'Double'), 'lon', { type: ['number', 'null'] }, false],
+    ['Money', attr('revenue', 'Money'), 'revenue', { type: ['number', 'null'] }, false],
+    ['Boolean', attr('creditonhold', 'Boolean'), 'creditonhold', { type: ['boolean', 'null'] }, true],
+    ['Picklist', attr('industrycode', 'Picklist'), 'industrycode', { type: ['integer', 'null'] }, true],
+    ['State', attr('statecode', 'State'), 'statecode', { type: ['integer', 'null'] }, true],
+    ['Status', attr('statuscode', 'Status'), 'statuscode', { type: ['integer', 'null'] }, true],
+    ['MultiSelectPicklist', attr('tags', 'Virtual', 'MultiSelectPicklistType'), 'tags', { type: ['string', 'null'] }, true],
+    ['Lookup', attr('transactioncurrencyid', 'Lookup'), '_transactioncurrencyid_value', { type: ['string', 'null'] }, true],
+    ['Customer', attr('customerid', 'Customer'), '_customerid_value', { type: ['string', 'null'] }, true],
+    ['Owner', attr('ownerid', 'Owner'), '_ownerid_value', { type: ['string', 'null'] }, true],
+    ['DateTime UserLocal', attr('modifiedon', 'DateTime', 'DateTimeType', { dateTimeBehavior: 'UserLocal', format: 'DateAndTime' }), 'modifiedon', { type: ['string', 'null'], format: 'date-time', airbyte_type: 'timestamp_with_timezone' }, false],
+    ['DateTime DateOnly', attr('birthdate', 'DateTime', 'DateTimeType', { dateTimeBehavior: 'DateOnly', format: 'DateOnly' }), 'birthdate', { type: ['string', 'null'], format: 'date' }, false],
+    ['ManagedProperty', attr('iscustomizable', 'ManagedProperty'), 'iscustomizable', expect.objectContaining({ type: ['object', 'null'] }), false],
+  ])('%s', (_name, attribute, property, schema, formatted) => {
+    expect(leftOut(attribute)).toBeUndefined();
+    const column = columnOf(attribute);
+    expect(column.property).toBe(property);
+    expect(column.schema).toEqual(schema);
+    expect(column.formatted).toBe(formatted);
+  });
+
+  test.each<[string, AttributeInfo, string]>([
+    ['shadow name column', attr('industrycodename', 'Virtual', 'VirtualType', { attributeOf: 'industrycode' }), 'shadow of industrycode'],
+    ['Image', attr('entityimage', 'Virtual', 'ImageType'), 'image and file columns need separate downloads'],
+    ['File', attr('contract', 'Virtual', 'FileType'), 'image and file columns need separate downloads'],
+    ['PartyList', attr('to', 'PartyList'), 'party lists are a relationship, not a column'],
+    ['CalendarRules', attr('calendarrules', 'CalendarRules'), 'calendar rules are a relationship, not a column'],
+    ['not readable', attr('secret', 'String', 'StringType', { isValidForRead: false }), 'not valid for read'],
+  ])('%s is left out', (_name, attribute, reason) => {
+    expect(leftOut(attribute)).toBe(reason);
+  });
+});
+
+test('entitySchema: key first and required, __formatted only when asked, CDC fields for change-tracked entities', () => {
+  const entity = {
+    logicalName: 'account',
+    entitySetName: 'accounts',
+    primaryIdAttribute: 'accountid',
+    changeTracking: true,
+    attributes: [attr('name', 'String'), attr('accountid', 'Uniqueidentifier'), attr('industrycode', 'Picklist'), attr('industrycodename', 'Virtual', 'VirtualType', { attributeOf: 'industrycode' })],
+  };
+  const plain = entitySchema(entity, false);
+  expect(Object.keys(plain.properties as object)).toEqual(['accountid', 'industrycode', 'name', '_ab_cdc_updated_at', '_ab_cdc_deleted_at']);
+  expect(plain.required).toEqual(['accountid']);
+  expect((plain.properties as any).accountid).toEqual({ type: 'string' });
+  const formatted = entitySchema({ ...entity, changeTracking: false }, true);
+  expect(Object.keys(formatted.properties as object)).toEqual(['accountid', 'industrycode', 'industrycode__formatted', 'name']);
+});
