@@ -16,11 +16,13 @@ import * as path from 'node:path';
 import type { EmulatorState, RequestContext, Target } from './context';
 import { dataverseRoutes } from './dataverse';
 import { dataverseHostHeaders, handleOrgRequest } from './dataverseHost';
+import { entitySetRoutes } from './entitysets';
 import { entraFallback, entraRoutes } from './entra';
 import { Faults, MALFORMED_BODY, statusReply, throttleReply, type FaultAction } from './faults';
 import { assetDir } from './fixtures';
 import { Random } from './random';
 import { DATAVERSE_JSON, ENTRA_JSON, dataverseError, findRoute, type Reply, type Route } from './router';
+import { Tables } from './tables';
 import { TokenStore } from './tokens';
 import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, createDefaultWorld, type World } from './world';
 
@@ -75,6 +77,8 @@ export interface Emulator {
   /** Every request on every server, in arrival order. */
   log: RequestLogEntry[];
   faults: Faults;
+  /** Entity tables: give entities rows, mutate them, control the change-tracking clock (tables.ts). */
+  tables: Tables;
   /** Access tokens issued so far. */
   issuedTokens(): string[];
   /** The log, optionally only one server's requests. */
@@ -117,7 +121,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   const faults = new Faults();
   const log: RequestLogEntry[] = [];
-  const orgRoutes: readonly Route[] = [...dataverseRoutes];
+  const tables = new Tables(world);
+  // The entity-set route matches only lower-case set names, after every fixed route.
+  const orgRoutes: readonly Route[] = [...dataverseRoutes, ...entitySetRoutes(tables)];
   /** Raw TCP sockets by remote port, per server: TLS sockets cannot send an RST themselves. */
   const rawSockets = new Map<https.Server, Map<number, Socket>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -302,6 +308,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       world,
       log,
       faults,
+      tables,
       issuedTokens: () => state.tokens.all(),
       requests: (target) => (target ? log.filter((e) => e.target === target) : [...log]),
       config: (overrides = {}) => ({

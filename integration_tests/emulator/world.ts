@@ -7,6 +7,7 @@
  */
 
 import type { OrgMetadata } from './model';
+import type { TableSpec } from './tables';
 
 /** A client secret of an app registration. */
 export interface AppSecret {
@@ -77,6 +78,8 @@ export interface Org extends OrgMetadata {
   detail: OrganizationDetail;
   /** Keyed by application (client) id. An app without an entry gets 403 0x80072560. */
   applicationUsers: Record<string, ApplicationUser>;
+  /** Entities whose entity sets serve generated rows, by logical name (tables.ts); others are empty. */
+  tables?: Record<string, TableSpec>;
 }
 
 /** Everything the emulator serves. */

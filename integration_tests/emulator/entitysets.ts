@@ -1,0 +1,280 @@
+/**
+ * `GET /api/data/v9.2/{entitySetName}`: rows of any entity of `world.org.entities`, with `$select`,
+ * `Prefer: odata.maxpagesize` paging through `$skiptoken`, `$filter`/`$orderby` on `modifiedon`,
+ * `$top`, `$count`, formatted values and lookup annotations, and change tracking
+ * (`Prefer: odata.track-changes`, `$deltatoken`). Shapes follow facts §5-§7 and the page, delta and
+ * error fixtures.
+ *
+ * Checks run in this order: `$select` (the OData layer's 400), read privilege (403), change
+ * tracking (not enabled, refused options), other query options, paging cookie, delta token [INF].
+ */
+import { entityColumns, resolveSelect, type Column } from './columns';
+import { TRACKING_REFUSED_OPTIONS, badDeltaTokenReply, encodeDeltaToken, expiredReply, notEnabledReply, parseDeltaToken, refusedOptionReply } from './changetracking';
+import type { RequestContext } from './context';
+import { dataverseFallback } from './dataverseHost';
+import { parseFilter, parseOrderBy } from './entity-filter';
+import { fixtureText } from './fixtures';
+import { stringHash } from './hash';
+import type { EntityDef } from './model';
+import { API_ROOT, ASSOCIATED_NAVIGATION_PROPERTY, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, annotationFilter, parsePrefer } from './odata';
+import { RowRenderer } from './render';
+import { DATAVERSE_JSON, dataverseError, type HeaderValue, type Reply, type Route } from './router';
+import { indexOfId, rowId, isoSeconds } from './rows';
+import { countRows, scanChanges, scanRows, type Change, type DeltaPosition, type Position } from './scan';
+import { decodeSkiptoken, encodeSkiptoken, type PagingCookie } from './skiptoken';
+import { currentRow, renderEnv, tokenLifetimeMs, type Tables, type TableView } from './tables';
+
+/** Default and maximum page size (facts §5). */
+export const MAX_PAGE_SIZE = 5000;
+/** `@odata.count` and totalrecordcount stop here (facts §5). */
+export const COUNT_LIMIT = 5000;
+
+const TOTAL_RECORD_COUNT = 'Microsoft.Dynamics.CRM.totalrecordcount';
+const TOTAL_RECORD_COUNT_LIMIT_EXCEEDED = 'Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded';
+const SUPPORTED_OPTIONS = new Set(['$select', '$filter', '$orderby', '$top', '$count', '$skiptoken', '$deltatoken']);
+
+/** Lower-case entity set names only, so metadata routes (`EntityDefinitions`, `$batch`, ...) never match. */
+const ENTITY_SET = new RegExp(`^${API_ROOT.replace(/\./g, '\\.')}/([a-z][a-z0-9_]*)$`);
+
+/** The entity-set route, reading and paging `tables`. Append after the fixed org routes. */
+export function entitySetRoutes(tables: Tables): Route[] {
+  return [{ method: 'GET', pattern: ENTITY_SET, handler: (ctx, match) => serveEntitySet(tables, ctx, match[1]) }];
+}
+
+interface ErrorFixture {
+  error: { code: string; message: string };
+}
+
+/** Privilege id of prvReadAccount in the fixture; other entities get a stable invented one [INF]. */
+const PRV_READ_ACCOUNT_ID = '886b280c-6396-4d56-a0a3-2c1b0a50ceb0';
+
+/**
+ * 403 0x80040220 for the entity (fixture error-privilege-denied.json, SYNTH): the caller's id and
+ * role count, prvRead<SchemaName> (without a schema name in the metadata: the logical name with
+ * a capital first letter, as for system tables [INF]), its OTC and logical name.
+ */
+function privilegeDenied(ctx: RequestContext, def: EntityDef): Reply {
+  const { error } = JSON.parse(fixtureText('error-privilege-denied.json')) as ErrorFixture;
+  const user = ctx.principal?.user;
+  const schema = (def as { schemaName?: string }).schemaName ?? def.logicalName.charAt(0).toUpperCase() + def.logicalName.slice(1);
+  const privilegeId = def.logicalName === 'account' ? PRV_READ_ACCOUNT_ID : rowId(stringHash(`prvRead${schema}`), 0);
+  const message = error.message
+    .replace('24e34f5e-7f1a-43fe-88da-7e4b862d51ad', user?.userId ?? '')
+    .replace('roleCount=1', `roleCount=${user?.roles.length ?? 0}`)
+    .replace('prvReadAccount', `prvRead${schema}`)
+    .replace(PRV_READ_ACCOUNT_ID, privilegeId)
+    .replace('OTC=1 ', `OTC=${def.objectTypeCode} `)
+    .replace("entity 'account'", `entity '${def.logicalName}'`);
+  return dataverseError(403, error.code, message);
+}
+
+/** 400 for a `$skiptoken` this emulator did not write or that names no row of the table [INF]. */
+function badSkiptoken(): Reply {
+  return dataverseError(400, '0x0', 'The $skiptoken value is not a valid paging cookie.');
+}
+
+/** The request's URL parts for building links: path and query items as received (still encoded). */
+function linkBase(ctx: RequestContext, drop: readonly string[]): string {
+  const q = ctx.rawPath.indexOf('?');
+  const path = q < 0 ? ctx.rawPath : ctx.rawPath.slice(0, q);
+  const kept = (q < 0 ? [] : ctx.rawPath.slice(q + 1).split('&')).filter((item) => {
+    if (item === '') return false;
+    const eq = item.indexOf('=');
+    let name = eq < 0 ? item : item.slice(0, eq);
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // keep the raw name
+    }
+    return !drop.includes(name);
+  });
+  return `${ctx.state.orgUrl}${path}?${kept.join('&')}${kept.length > 0 ? '&' : ''}`;
+}
+
+/** Everything one page response needs besides the rows. */
+interface PageRequest {
+  ctx: RequestContext;
+  tables: Tables;
+  view: TableView;
+  setName: string;
+  names: string[] | null;
+  renderer: RowRenderer;
+  cookie: PagingCookie | null;
+  limit: number;
+  paged: boolean;
+  headers: Record<string, HeaderValue>;
+}
+
+function context(p: PageRequest, suffix = ''): string {
+  return `${p.ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}${p.names ? `(${p.names.join(',')})` : ''}${suffix}`;
+}
+
+function reply(body: string, headers: Record<string, HeaderValue>): Reply {
+  return { status: 200, headers: { 'Content-Type': DATAVERSE_JSON, ...headers }, body };
+}
+
+function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): Reply {
+  const { world } = ctx.state;
+  const def = Object.values(world.org.entities).find((e) => e.entitySetName === setName);
+  const view = def && tables.view(def.logicalName);
+  if (!def || !view) return dataverseFallback(ctx);
+  const q = ctx.query;
+
+  const columns = entityColumns(def);
+  const selection = resolveSelect(def, columns, q.get('$select'));
+  if ('error' in selection) return dataverseError(400, '0x0', selection.error);
+  if (def.readDenied) return privilegeDenied(ctx, def);
+
+  const prefs = parsePrefer(ctx.headers.prefer);
+  const skipRaw = q.get('$skiptoken');
+  const cookie = skipRaw === null ? null : decodeSkiptoken(skipRaw);
+  const deltaRaw = q.get('$deltatoken');
+  const tracking = prefs.has('odata.track-changes') || deltaRaw !== null || cookie?.tracking === true;
+  if (tracking) {
+    if (!def.changeTrackingEnabled) return notEnabledReply(def);
+    for (const option of TRACKING_REFUSED_OPTIONS) if (q.has(option)) return refusedOptionReply(option);
+  }
+  for (const name of q.keys()) {
+    if (name.startsWith('$') && !SUPPORTED_OPTIONS.has(name)) {
+      return dataverseError(400, '0x0', `The emulator does not support the query option '${name}' on entity sets.`);
+    }
+  }
+  if (skipRaw !== null && (cookie === null || cookie.primaryKey !== def.primaryIdAttribute || indexOfId(view.gen.key, cookie.last) === undefined)) {
+    return badSkiptoken();
+  }
+
+  // Paging: maxpagesize (clamped to 5000 [INF for larger values]) wins over $top (facts §5).
+  const applied: string[] = [];
+  const maxPageSize = prefs.get('odata.maxpagesize');
+  let limit = MAX_PAGE_SIZE;
+  let paged = true;
+  if (typeof maxPageSize === 'string' && /^[1-9]\d*$/.test(maxPageSize)) {
+    limit = Math.min(Number(maxPageSize), MAX_PAGE_SIZE);
+    applied.push(`odata.maxpagesize=${limit}`);
+  } else if (q.has('$top')) {
+    const top = q.get('$top') ?? '';
+    if (!/^\d+$/.test(top)) return dataverseError(400, '0x0', `Invalid value '${top}' for $top query option found. The $top query option requires a non-negative integer value.`);
+    limit = Math.min(Number(top), MAX_PAGE_SIZE);
+    paged = false;
+  }
+  const annotations = prefs.get('odata.include-annotations');
+  if (typeof annotations === 'string') applied.push(`odata.include-annotations="${annotations}"`);
+  if (tracking && prefs.has('odata.track-changes')) applied.push('odata.track-changes');
+  const include = annotationFilter(prefs);
+  const renderer = new RowRenderer(view.gen, selection.columns, { formatted: include(FORMATTED_VALUE), navigation: include(ASSOCIATED_NAVIGATION_PROPERTY), logicalName: include(LOOKUP_LOGICAL_NAME) }, renderEnv(world));
+  const page: PageRequest = {
+    ctx,
+    tables,
+    view,
+    setName,
+    names: selection.names,
+    renderer,
+    cookie,
+    limit,
+    paged,
+    headers: applied.length > 0 ? { 'Preference-Applied': applied } : {},
+  };
+  if (deltaRaw !== null) return deltaPage(page, deltaRaw);
+  return collectionPage(page, columns, tracking, include);
+}
+
+/** A page of the table (full read, `modifiedon` cursor, or the initial change-tracking sync). */
+function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, include: (term: string) => boolean): Reply {
+  const { view, cookie, ctx } = p;
+  const def = view.def;
+  const bounds = parseFilter(def, columns, ctx.query.get('$filter'));
+  if ('error' in bounds) return dataverseError(400, '0x0', bounds.error);
+  const order = parseOrderBy(def, columns, ctx.query.get('$orderby'));
+  if (typeof order !== 'string') return dataverseError(400, '0x0', order.error);
+  const countOption = ctx.query.get('$count');
+  if (countOption !== null && countOption !== 'true' && countOption !== 'false') {
+    return dataverseError(400, '0x0', `'${countOption}' is not a valid count option.`);
+  }
+
+  let after: Position | null = null;
+  if (cookie) {
+    const index = indexOfId(view.gen.key, cookie.last) as number;
+    const modifiedMs = cookie.modified ? Date.parse(cookie.modified.last) : (currentRow(view, index)?.modifiedMs ?? 0);
+    if ((order === 'modified' && !cookie.modified) || Number.isNaN(modifiedMs) || (tracking && cookie.snapshot === undefined)) return badSkiptoken();
+    after = { index, modifiedMs };
+  }
+  const snapshot = tracking ? (cookie?.snapshot ?? p.tables.changeVersion()) : undefined;
+  const rows = scanRows(view, order, bounds, after, p.paged ? p.limit + 1 : p.limit);
+  const more = rows.length > p.limit;
+  if (more) rows.length = p.limit;
+
+  let body = `{"@odata.context":${JSON.stringify(context(p))}`;
+  if (countOption === 'true') {
+    const total = countRows(view, bounds);
+    body += `,"@odata.count":${Math.min(total, COUNT_LIMIT)}`;
+    // [INF] the totalrecordcount annotations: the count up to 5000, and whether it went past.
+    if (include(TOTAL_RECORD_COUNT)) body += `,"@${TOTAL_RECORD_COUNT}":${Math.min(total, COUNT_LIMIT)}`;
+    if (include(TOTAL_RECORD_COUNT_LIMIT_EXCEEDED)) body += `,"@${TOTAL_RECORD_COUNT_LIMIT_EXCEEDED}":${total > COUNT_LIMIT}`;
+  }
+  if (snapshot !== undefined && !more) {
+    body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
+  }
+  body += ',"value":[';
+  for (let i = 0; i < rows.length; i++) body += (i > 0 ? ',' : '') + p.renderer.render(rows[i]);
+  body += ']';
+  if (more) {
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    const next: PagingCookie = {
+      pageNumber: (cookie?.pageNumber ?? 1) + 1,
+      tracking: snapshot !== undefined,
+      primaryKey: def.primaryIdAttribute,
+      first: rowId(view.gen.key, first.index),
+      last: rowId(view.gen.key, last.index),
+      modified: order === 'modified' ? { first: isoSeconds(first.modifiedMs), last: isoSeconds(last.modifiedMs) } : undefined,
+      snapshot,
+    };
+    body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
+  }
+  return reply(`${body}}`, p.headers);
+}
+
+/** The id a change is about. */
+function changeId(view: TableView, change: Change): string {
+  return rowId(view.gen.key, change.kind === 'upsert' ? change.row.index : change.index);
+}
+
+/** A page of changes since a delta token (facts §6, delta-changes.json, delta-nochanges.json). */
+function deltaPage(p: PageRequest, deltaRaw: string): Reply {
+  const { view, cookie, ctx, tables } = p;
+  const token = parseDeltaToken(deltaRaw);
+  if (token === null || token.version > tables.changeVersion()) return badDeltaTokenReply();
+  if (token.version < view.state.tokenFloor || token.timeMs < tables.now().getTime() - tokenLifetimeMs(ctx.state.world)) return expiredReply();
+  if (cookie && (cookie.snapshot === undefined || cookie.phase === undefined)) return badSkiptoken();
+  const snapshot = cookie?.snapshot ?? tables.changeVersion();
+  const after: DeltaPosition | null = cookie?.phase ? { phase: cookie.phase, version: cookie.lastVersion ?? 0 } : null;
+  const changes = scanChanges(view, token.version, snapshot, after, p.limit + 1);
+  const more = changes.length > p.limit;
+  if (more) changes.length = p.limit;
+
+  const deletedContext = JSON.stringify(`${ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}/$deletedEntity`);
+  let body = `{"@odata.context":${JSON.stringify(context(p, '/$delta'))}`;
+  if (!more) body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
+  body += ',"value":[';
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i];
+    if (i > 0) body += ',';
+    body += change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`;
+  }
+  body += ']';
+  if (more) {
+    const last = changes[changes.length - 1];
+    const next: PagingCookie = {
+      pageNumber: (cookie?.pageNumber ?? 1) + 1,
+      tracking: true,
+      primaryKey: view.def.primaryIdAttribute,
+      first: changeId(view, changes[0]),
+      last: changeId(view, last),
+      snapshot,
+      phase: last.kind === 'upsert' ? 'upserts' : 'deletes',
+      lastVersion: last.kind === 'upsert' ? last.row.version : last.version,
+    };
+    body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
+  }
+  return reply(`${body}}`, p.headers);
+}
