@@ -14,7 +14,7 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ManifestError, describeValue, formatPath, type PathSegment, type SourcePosition } from './errors';
 
-/** The loaded manifest: plain JSON data with references resolved and parameters propagated. */
+/** The loaded manifest: plain JSON data with references resolved and (by default) parameters propagated. */
 export interface ResolvedManifest {
   readonly root: Record<string, unknown>;
 }
@@ -23,6 +23,12 @@ export interface ResolvedManifest {
 export interface LoadManifestOptions {
   /** Name of the manifest file, used in YAML syntax error paths (default `manifest.yaml`). */
   readonly sourceName?: string;
+  /**
+   * Run step 3 (default types, `$parameters` propagation); default true. False returns the tree
+   * with references resolved and nothing else, for exporting the manifest as written: propagation
+   * copies parameters into component fields that Airbyte's schema may not allow there.
+   */
+  readonly propagate?: boolean;
 }
 
 /**
@@ -104,7 +110,8 @@ type Locate = (segments: readonly PathSegment[]) => SourcePosition | undefined;
  * Parses and resolves a manifest.
  *
  * @param yamlText the manifest YAML
- * @param options `sourceName` names the file in syntax errors
+ * @param options `sourceName` names the file in syntax errors; `propagate: false` stops after
+ *   reference resolution
  * @returns the resolved manifest; `definitions` is kept but is not parameter-propagated,
  *   consumers read `streams`, `check`, `spec`, `dynamic_streams`
  * @throws ManifestError for YAML syntax errors, bad or circular references and
@@ -117,6 +124,7 @@ export function loadManifest(yamlText: string, options: LoadManifestOptions = {}
   }
   const resolved = new ReferenceResolver(data, locate).resolveDocument();
   const root = resolved as Mapping;
+  if (options.propagate === false) return { root };
   if (root.type === undefined) root.type = ROOT_TYPE;
   propagateComponent(root, '', {}, []);
   return { root };
