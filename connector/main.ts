@@ -8,7 +8,7 @@ import type { CommandArgs, CommandDeps } from './commands/deps';
 import { discover } from './commands/discover';
 import { read } from './commands/read';
 import { spec } from './commands/spec';
-import { ConnectorError } from './errors';
+import { ConnectorError, InterruptedError } from './errors';
 import { errorTraceMessage, type AirbyteMessage, type FailureType } from './protocol/messages';
 import { Redactor } from './protocol/redactor';
 import { MessageWriter, type LineSink } from './protocol/writer';
@@ -26,6 +26,8 @@ export interface MainDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   timeoutMs: number;
+  /** Aborted on SIGTERM/SIGINT: stop at once, claiming nothing past the records already written. */
+  signal?: AbortSignal;
 }
 
 function defaultDeps(): MainDeps {
@@ -36,7 +38,8 @@ function defaultDeps(): MainDeps {
     now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
-    timeoutMs: Number(process.env.SOURCE_DATAVERSE_TIMEOUT_MS) || 120_000,
+    // Replaced by the config's request_timeout_seconds once the config is read.
+    timeoutMs: 120_000,
   };
 }
 
@@ -59,13 +62,19 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
         now: deps.now,
         random: deps.random,
         timeoutMs: deps.timeoutMs,
+        signal: deps.signal,
         log: (level, message) => void writer.write({ type: 'LOG', log: { level, message } }),
       },
     };
-    for await (const message of COMMAND_TABLE[parsed.command](parsed.flags, commandDeps)) await writer.write(message);
+    for await (const message of COMMAND_TABLE[parsed.command](parsed.flags, commandDeps)) {
+      // A STATE after the signal could claim records the platform will not get: stop before it.
+      if (deps.signal?.aborted) throw interrupted(deps.signal);
+      await writer.write(message);
+    }
     await writer.flush();
     return 0;
-  } catch (err) {
+  } catch (caught) {
+    const err = deps.signal?.aborted && !(caught instanceof InterruptedError) ? interrupted(deps.signal) : caught;
     await writer.flush().catch(() => undefined);
     const failureType: FailureType = err instanceof ConnectorError ? err.failureType : 'system_error';
     const error = err instanceof Error ? err : new Error(String(err));
@@ -78,11 +87,19 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   }
 }
 
+function interrupted(signal: AbortSignal): InterruptedError {
+  return new InterruptedError(`the connector was stopped by ${String(signal.reason)}; nothing after the last STATE it printed was claimed: resume from that state`);
+}
+
 /** Entry point of bin/source-dataverse. */
 export function run(argv: readonly string[]): void {
-  main(argv).then(
+  const controller = new AbortController();
+  for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => controller.abort(name));
+  main(argv, { ...defaultDeps(), signal: controller.signal }).then(
     (code) => {
       process.exitCode = code;
+      // Idle keep-alive sockets must not delay the exit of a stopped run.
+      if (controller.signal.aborted) process.stdout.write('', () => process.exit(code));
     },
     (err) => {
       process.stderr.write(`source-dataverse: fatal: ${String(err)}\n`);

@@ -16,7 +16,7 @@ export async function* check(args: CommandArgs, deps: CommandDeps): AsyncGenerat
   try {
     const config = parseConfig(raw);
     const source = sourceFor(config, deps);
-    await probeOrgHost(config.org_url, deps.http.fetch, deps.http.timeoutMs);
+    await probeOrgHost(config.org_url, deps.http.fetch, config.request_timeout_seconds * 1000);
     if (source.check.preflight) await source.check.preflight.send({ config, parameters: {} });
     for (const name of source.check.streamNames) {
       const stream = source.streams.find((s) => s.name === name);

@@ -22,7 +22,7 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   const config = readConfig(args, deps);
   if (!args.catalog) throw new ConfigError('missing --catalog CONFIGURED_CATALOG.json');
   const source = sourceFor(config, deps);
-  const capabilities = source.streams.map((s) => ({ name: s.name, supportedSyncModes: s.supportedSyncModes }));
+  const capabilities = source.streams.map((s) => ({ name: s.name, supportedSyncModes: s.supportedSyncModes, cursorField: s.cursorField }));
   const configured = parseCatalog(readJsonFile(args.catalog, '--catalog'), args.catalog, capabilities);
   const states = args.state ? parseState(readJsonFile(args.state, '--state'), args.state, source.streams.map((s) => s.name)) : new Map();
   let firstFailure: unknown;

@@ -19,5 +19,5 @@ export function readConfig(args: CommandArgs, deps: CommandDeps): Config {
 }
 
 export function sourceFor(config: Config, deps: CommandDeps): DeclarativeSource {
-  return buildSource({ config, http: deps.http, redactor: deps.redactor });
+  return buildSource({ config, http: { ...deps.http, timeoutMs: config.request_timeout_seconds * 1000 }, redactor: deps.redactor });
 }

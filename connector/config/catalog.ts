@@ -10,6 +10,8 @@ export interface ConfiguredStream {
 export interface StreamCapabilities {
   name: string;
   supportedSyncModes: readonly string[];
+  /** The source-defined cursor; a catalog may not choose another. */
+  cursorField: readonly string[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -42,7 +44,15 @@ export function parseCatalog(value: unknown, file: string, available: readonly S
     if (!stream.supportedSyncModes.includes(syncMode)) {
       throw new ConfigError(`${where}: stream "${name}" does not support ${syncMode} (supported: ${stream.supportedSyncModes.join(', ')})`);
     }
+    if (entry.cursor_field !== undefined && !Array.isArray(entry.cursor_field)) {
+      throw new ConfigError(`${where}: cursor_field must be a list of field names, e.g. ["modifiedon"]`);
+    }
     const cursorField = Array.isArray(entry.cursor_field) ? entry.cursor_field.map(String) : undefined;
+    if (syncMode === 'incremental' && cursorField && cursorField.length > 0 && cursorField.join('.') !== stream.cursorField.join('.')) {
+      throw new ConfigError(
+        `${where}: stream "${name}" has the source-defined cursor ${JSON.stringify(stream.cursorField)}; cursor_field ${JSON.stringify(cursorField)} cannot be used (remove it or set it to ${JSON.stringify(stream.cursorField)})`,
+      );
+    }
     return { name, syncMode, cursorField };
   });
 }

@@ -20,6 +20,8 @@ export interface Config {
   entities?: string[];
   page_size: number;
   formatted_values: boolean;
+  request_timeout_seconds: number;
+  max_retry_after_seconds: number;
 }
 
 const AIRBYTE_KEYWORDS = ['airbyte_secret', 'order', 'group', 'always_show', 'airbyte_hidden'];
@@ -35,6 +37,8 @@ const FIELD_HINTS: Record<string, string> = {
   entities: 'a list of entity logical names, e.g. ["account", "opportunity"]',
   page_size: 'an integer from 1 to 5000',
   formatted_values: 'true or false',
+  request_timeout_seconds: 'an integer from 1 to 600',
+  max_retry_after_seconds: 'an integer from 0 to 3600',
 };
 
 const TYPE_NAMES: Record<string, string> = {
@@ -105,6 +109,14 @@ export function parseConfig(value: unknown): Config {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError('the config must be a JSON object with org_url, tenant_id, client_id and client_secret');
   }
+  const known = Object.keys((loadSpec().connection_specification.properties ?? {}) as object);
+  // Keys starting with "__" are the platform's own (Airbyte injects some); anything else unknown is a typo.
+  const unknown = Object.keys(value).filter((k) => !known.includes(k) && !k.startsWith('__'));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      unknown.map((k) => `config field "${k}" is not known${suggest(k, known)}: remove it`).join('; ') + ` (known fields: ${known.join(', ')})`,
+    );
+  }
   const errors = validate(value);
   if (errors.length > 0) {
     const messages = [...new Set(errors.map(describe))];
@@ -121,6 +133,8 @@ export function parseConfig(value: unknown): Config {
     entities: raw.entities,
     page_size: raw.page_size ?? 5000,
     formatted_values: raw.formatted_values ?? false,
+    request_timeout_seconds: raw.request_timeout_seconds ?? 120,
+    max_retry_after_seconds: raw.max_retry_after_seconds ?? 300,
   };
 }
 
@@ -148,4 +162,24 @@ function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
+}
+
+/** ", did you mean X?" for a field one or two edits away from a known one. */
+function suggest(field: string, known: string[]): string {
+  const near = known.find((k) => distance(field.toLowerCase(), k) <= 2);
+  return near ? ` (did you mean "${near}"?)` : '';
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
 }

@@ -36,6 +36,14 @@ export type PageSize = number;
  * Add a `<column>__formatted` string next to option-set, boolean and lookup columns of entity streams (the label or name Dataverse shows for the value).
  */
 export type FormattedValues = boolean;
+/**
+ * Seconds to wait for one Dataverse or Entra ID response before retrying it (5xx, resets and timeouts are retried with backoff).
+ */
+export type RequestTimeout = number;
+/**
+ * When Dataverse's service protection limits answer 429, the connector waits exactly the Retry-After it is given, up to this many seconds; a longer wait fails the sync as transient.
+ */
+export type LongestThrottlingWait = number;
 
 export interface DataverseConfig {
   org_url: OrgURL;
@@ -47,5 +55,7 @@ export interface DataverseConfig {
   entities?: Entities;
   page_size?: PageSize;
   formatted_values?: FormattedValues;
+  request_timeout_seconds?: RequestTimeout;
+  max_retry_after_seconds?: LongestThrottlingWait;
   [k: string]: unknown | undefined;
 }

@@ -4,7 +4,7 @@
  * Dataverse, so the read-only rule (GET, or $batch of GETs) and the same-origin rule live here.
  */
 import { describeDataverseError, type ErrorContext } from '../dataverse/error-messages';
-import { ConnectorError, DataverseError, ResponseError, TransientError } from '../errors';
+import { ConnectorError, DataverseError, InterruptedError, ResponseError, TransientError } from '../errors';
 import type { Authenticator } from './authenticator';
 import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
 import { classifyNetworkError, isHostFailure, unreachableHostError } from './network-errors';
@@ -27,6 +27,8 @@ export interface HttpDeps {
   /** Progress and retry notices for people (LOG messages). */
   log: (level: 'INFO' | 'WARN' | 'DEBUG', message: string) => void;
   timeoutMs: number;
+  /** Aborted when the process is told to stop: the request ends at once and is not retried. */
+  signal?: AbortSignal;
 }
 
 export interface HttpRequesterOptions {
@@ -53,6 +55,14 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   body: unknown;
+}
+
+/** Sleeps between retries, but wakes up and stops at once when the process is told to stop. */
+async function pause(deps: HttpDeps, ms: number): Promise<void> {
+  const signal = deps.signal;
+  if (!signal) return deps.sleep(ms);
+  if (!signal.aborted) await Promise.race([deps.sleep(ms), new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+  if (signal.aborted) throw new InterruptedError(`stopped by ${String(signal.reason)} while waiting to retry`);
 }
 
 /** A 2xx body that cannot be parsed: retried like a broken connection, then a ResponseError. */
@@ -170,7 +180,7 @@ export class HttpRequester {
           method: init.method,
           headers: { ...init.headers, Authorization: await this.options.authenticator.authorization() },
           body: init.body,
-          signal: AbortSignal.timeout(deps.timeoutMs),
+          signal: deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(deps.timeoutMs)]) : AbortSignal.timeout(deps.timeoutMs),
           redirect: 'manual',
         });
         const text = await response.text();
@@ -194,6 +204,7 @@ export class HttpRequester {
         }
       } catch (err) {
         if (err instanceof ConnectorError) throw err;
+        if (deps.signal?.aborted) throw new InterruptedError(`stopped by ${String(deps.signal.reason)} during ${init.method} ${target.pathname}`);
         const failure = classifyNetworkError(err);
         if (isHostFailure(failure)) throw unreachableHostError(origin, failure, err);
         outcome = failure.kind === 'timeout' ? { kind: 'timeout', afterMs: deps.timeoutMs } : { kind: 'network', description: failure.description };
@@ -204,7 +215,7 @@ export class HttpRequester {
         else attempts.failures++;
         const code = parseDataverseError(errorText).code;
         deps.log('WARN', `${init.method} ${target.pathname}: ${decision.reason}${code ? ` (${code})` : ''}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s`);
-        await deps.sleep(decision.delayMs);
+        await pause(deps, decision.delayMs);
         continue;
       }
       throw this.failure(outcome, decision.action === 'fail' ? decision : undefined, errorText, target, init.method);

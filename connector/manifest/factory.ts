@@ -134,7 +134,7 @@ function primaryKey(n: ManifestNode): string[][] {
 }
 
 /** DefaultErrorHandler -> RetryPolicy: response filters pick the statuses, backoff strategies the waits. */
-function errorHandler(n: ManifestNode, _f: ComponentFactory): RetryPolicy {
+function errorHandler(n: ManifestNode, f: ComponentFactory): RetryPolicy {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY };
   const retry = new Set<number>();
   const rateLimited = new Set<number>();
@@ -153,7 +153,7 @@ function errorHandler(n: ManifestNode, _f: ComponentFactory): RetryPolicy {
     const type = strategy.expectType('WaitTimeFromHeader', 'ExponentialBackoffStrategy');
     if (type === 'WaitTimeFromHeader') {
       if (strategy.str('header').toLowerCase() !== 'retry-after') strategy.fail('header must be Retry-After');
-      const max = strategy.optNum('max_waiting_time_in_seconds');
+      const max = f.numberNow(strategy, 'max_waiting_time_in_seconds');
       if (max !== undefined) policy.maxRetryAfterMs = max * 1000;
     } else {
       const factor = strategy.optNum('factor');
@@ -219,6 +219,15 @@ export class ComponentFactory {
   /** Renders a field once with the config (for values fixed for the whole run, e.g. the authenticator's). */
   renderNow(node: ManifestNode, key: string): string {
     return String(this.template(node, key).render({ config: this.deps.config }));
+  }
+
+  /** A number field that may be a template over the config (e.g. a config option with a default). */
+  numberNow(node: ManifestNode, key: string): number | undefined {
+    if (!node.has(key)) return undefined;
+    const raw = (node.raw as Record<string, unknown>)[key];
+    const value = typeof raw === 'number' ? raw : Number(this.renderNow(node, key));
+    if (!Number.isFinite(value)) return node.fail(`${key} must be a number or a template giving one (found ${JSON.stringify(raw)})`);
+    return value;
   }
 
   errorContext(): ErrorContext {

@@ -15,6 +15,8 @@ describe('parseConfig', () => {
       authority_host: 'https://login.microsoftonline.com',
       page_size: 5000,
       formatted_values: false,
+      request_timeout_seconds: 120,
+      max_retry_after_seconds: 300,
       picklists: undefined,
       entities: undefined,
     });
@@ -31,6 +33,18 @@ describe('parseConfig', () => {
   ];
   test.each(rejections)('rejects %s', (_name, config, message) => {
     expect(() => parseConfig(config)).toThrow(new ConfigError(message));
+  });
+
+  test('rejects unknown fields, suggesting the near one', () => {
+    expect(() => parseConfig({ ...good, page_sise: 10, colour: 'red' })).toThrow(
+      new ConfigError(
+        'config field "page_sise" is not known (did you mean "page_size"?): remove it; config field "colour" is not known: remove it (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)',
+      ),
+    );
+  });
+
+  test('accepts platform keys starting with __', () => {
+    expect(parseConfig({ ...good, __injected: 1 }).org_url).toBe(good.org_url);
   });
 
   test('never echoes the secret when it is the wrong type', () => {

@@ -14,6 +14,8 @@ const config: Config = {
   authority_host: 'https://login.microsoftonline.com',
   page_size: 100,
   formatted_values: false,
+  request_timeout_seconds: 5,
+  max_retry_after_seconds: 42,
 };
 
 const deps: FactoryDeps = {
@@ -41,7 +43,7 @@ describe('the real manifest', () => {
   test('builds the organization stream and a WhoAmI check', async () => {
     const source = build();
     expect(source.streams.map((s) => s.name)).toEqual(['organization', 'picklist']);
-    expect(source.streams[0].primaryKey).toEqual([['organizationid']]);
+    expect(await source.streams[0].primaryKey()).toEqual([['organizationid']]);
     expect(source.check.streamNames).toEqual(['organization', 'picklist']);
     expect(source.check.preflight).toBeDefined();
     const schema = await source.streams[0].jsonSchema();
@@ -89,5 +91,24 @@ describe('a bad manifest is reported with the YAML path at fault', () => {
     ],
   ])('%s', (_name, edit, message) => {
     expect(() => build(edit)).toThrow(message);
+  });
+});
+
+describe('dynamic entity streams', () => {
+  test('one stream per configured entity, incremental, sharing one metadata loader', () => {
+    const source = createSource(loadManifest(manifestText).root, { ...deps, config: { ...config, entities: ['account', 'opportunity'] } });
+    expect(source.streams.map((s) => [s.name, s.supportedSyncModes, s.cursorField])).toEqual([
+      ['organization', ['full_refresh'], []],
+      ['picklist', ['full_refresh'], []],
+      ['account', ['full_refresh', 'incremental'], ['modifiedon']],
+      ['opportunity', ['full_refresh', 'incremental'], ['modifiedon']],
+    ]);
+    expect(source.check.streamNames).toEqual(['organization', 'picklist', 'account', 'opportunity']);
+  });
+
+  test('the throttling cap comes from the config', () => {
+    const source = createSource(loadManifest(manifestText).root, deps);
+    const requester = (source.streams[0] as any).options.retriever.requester;
+    expect(requester.options.retryPolicy.maxRetryAfterMs).toBe(42_000);
   });
 });
