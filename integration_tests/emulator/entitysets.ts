@@ -33,12 +33,27 @@ const TOTAL_RECORD_COUNT = 'Microsoft.Dynamics.CRM.totalrecordcount';
 const TOTAL_RECORD_COUNT_LIMIT_EXCEEDED = 'Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded';
 const SUPPORTED_OPTIONS = new Set(['$select', '$filter', '$orderby', '$top', '$count', '$skiptoken', '$deltatoken']);
 
-/** Lower-case entity set names only, so metadata routes (`EntityDefinitions`, `$batch`, ...) never match. */
-const ENTITY_SET = new RegExp(`^${API_ROOT.replace(/\./g, '\\.')}/([a-z][a-z0-9_]*)$`);
+const ENTITY_SET_SOURCE = `^${API_ROOT.replace(/\./g, '\\.')}/([A-Za-z_][A-Za-z0-9_]*)$`;
 
-/** The entity-set route, reading and paging `tables`. Append after the fixed org routes. */
+/**
+ * Matches `/api/data/v9.2/<name>` only when `<name>` is the entity set of an entity in the metadata
+ * (read at match time), so that other routes, wherever they sit in the table, keep every other
+ * name, and unknown names reach the host's 404 0x80060888.
+ */
+class EntitySetPattern extends RegExp {
+  constructor(private readonly tables: Tables) {
+    super(ENTITY_SET_SOURCE);
+  }
+
+  override exec(text: string): RegExpExecArray | null {
+    const match = super.exec(text);
+    return match && this.tables.entityBySetName(match[1]) ? match : null;
+  }
+}
+
+/** The entity-set route, reading and paging `tables`. */
 export function entitySetRoutes(tables: Tables): Route[] {
-  return [{ method: 'GET', pattern: ENTITY_SET, handler: (ctx, match) => serveEntitySet(tables, ctx, match[1]) }];
+  return [{ method: 'GET', pattern: new EntitySetPattern(tables), handler: (ctx, match) => serveEntitySet(tables, ctx, match[1]) }];
 }
 
 interface ErrorFixture {
@@ -115,7 +130,7 @@ function reply(body: string, headers: Record<string, HeaderValue>): Reply {
 
 function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): Reply {
   const { world } = ctx.state;
-  const def = Object.values(world.org.entities).find((e) => e.entitySetName === setName);
+  const def = tables.entityBySetName(setName);
   const view = def && tables.view(def.logicalName);
   if (!def || !view) return dataverseFallback(ctx);
   const q = ctx.query;

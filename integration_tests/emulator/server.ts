@@ -14,12 +14,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import type { EmulatorState, RequestContext, Target } from './context';
+import { batchInnerRequests, batchRoute, type InnerRequestLogEntry } from './batch';
 import { dataverseRoutes } from './dataverse';
 import { dataverseHostHeaders, handleOrgRequest } from './dataverseHost';
 import { entitySetRoutes } from './entitysets';
 import { entraFallback, entraRoutes } from './entra';
 import { Faults, MALFORMED_BODY, statusReply, throttleReply, type FaultAction } from './faults';
 import { assetDir } from './fixtures';
+import { metadataRoutes } from './metadata';
+import { optionSetRoutes } from './optionsets';
 import { Random } from './random';
 import { DATAVERSE_JSON, ENTRA_JSON, dataverseError, findRoute, type Reply, type Route } from './router';
 import { Tables } from './tables';
@@ -42,6 +45,8 @@ export interface RequestLogEntry {
   status: number;
   /** The fault kind applied to this request, if any. */
   faulted?: FaultAction['kind'];
+  /** For a `$batch` POST: its inner requests, in order (batch.ts). */
+  inner?: InnerRequestLogEntry[];
 }
 
 /** Options of {@link startEmulator}. */
@@ -122,8 +127,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new Faults();
   const log: RequestLogEntry[] = [];
   const tables = new Tables(world);
-  // The entity-set route matches only lower-case set names, after every fixed route.
-  const orgRoutes: readonly Route[] = [...dataverseRoutes, ...entitySetRoutes(tables)];
+  // The entity-set route matches only names of entity sets in the metadata, after the fixed routes.
+  const orgRoutes: readonly Route[] = [...dataverseRoutes, ...metadataRoutes, ...optionSetRoutes, batchRoute(() => orgRoutes), ...entitySetRoutes(tables)];
   /** Raw TCP sockets by remote port, per server: TLS sockets cannot send an RST themselves. */
   const rawSockets = new Map<https.Server, Map<number, Socket>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -240,6 +245,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     const reply = withHostHeaders(ctx, await answer(ctx, action));
+    const inner = batchInnerRequests(ctx);
+    if (inner) entry.inner = inner;
     entry.status = action?.kind === 'malformed' ? 200 : reply.status;
     send(res, reply, action, raw);
   }

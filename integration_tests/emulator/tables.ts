@@ -151,6 +151,12 @@ export class Tables {
     return this.version;
   }
 
+  /** The entity whose entity set is `setName`, if the metadata has one. */
+  entityBySetName(setName: string): EntityDef | undefined {
+    for (const def of Object.values(this.world.org.entities)) if (def.entitySetName === setName) return def;
+    return undefined;
+  }
+
   /** Gives `entity` a table (replacing any earlier one and its mutations). */
   define(entity: string, spec: TableSpec): void {
     this.requireDef(entity);
