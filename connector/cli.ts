@@ -3,10 +3,15 @@ import { ConfigError } from './errors';
 
 export type CommandName = 'spec' | 'check' | 'discover' | 'read';
 
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevelName[] = ['debug', 'info', 'warn', 'error'];
+
 export interface ParsedArgs {
   command?: CommandName;
   help: boolean;
   flags: { config?: string; catalog?: string; state?: string };
+  /** LOG messages below this level are not printed (default info). */
+  logLevel: LogLevelName;
 }
 
 interface CommandSpec {
@@ -41,6 +46,10 @@ export function usage(): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
     '',
+    'Options of every command:',
+    '  --log-level LEVEL   debug, info (default), warn or error: the least important LOG message printed',
+    '  --help              help for the command',
+    '',
     'Output: Airbyte protocol messages on stdout, one JSON object per line; human notes on stderr.',
     'Run `source-dataverse COMMAND --help` for one command. Setup guide: README.md.',
   ];
@@ -53,15 +62,18 @@ export function commandUsage(name: CommandName): string {
   const lines = [`Usage: source-dataverse ${name}${flags.length ? ' ' + flags.join(' ') : ''}`, '', `  ${c.summary}`];
   const all = [...c.required, ...c.optional];
   if (all.length) lines.push('', 'Options:', ...all.map((f) => `  ${FLAG_HELP[f]}${c.optional.includes(f) ? ' (optional)' : ''}`));
+  if (!all.length) lines.push('', 'Options:');
+  lines.push('  --log-level LEVEL             debug, info (default), warn or error');
   lines.push('  --help                        show this help');
   return lines.join('\n') + '\n';
 }
 
 /** Parses argv (without node and script). Throws ConfigError naming the bad argument. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { help: false, flags: {} };
+  const parsed: ParsedArgs = { help: false, flags: {}, logLevel: 'info' };
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { ...parsed, help: true };
+  let levelGiven = false;
   if (!(first in COMMANDS)) throw new ConfigError(`unknown command "${first}"; use one of: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
   const command = first as CommandName;
   parsed.command = command;
@@ -73,9 +85,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       parsed.help = true;
       continue;
     }
-    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!match) throw new ConfigError(`unexpected argument "${arg}" for ${command}; see source-dataverse ${command} --help`);
     const [, name, inline] = match;
+    if (name === 'log-level') {
+      const level = inline ?? rest[++i];
+      if (!LOG_LEVELS.includes(level as LogLevelName)) throw new ConfigError(`option --log-level needs one of ${LOG_LEVELS.join(', ')} (found ${level === undefined ? 'nothing' : `"${level}"`})`);
+      if (levelGiven) throw new ConfigError('option --log-level is given twice');
+      levelGiven = true;
+      parsed.logLevel = level as LogLevelName;
+      continue;
+    }
     if (!allowed.has(name)) throw new ConfigError(`unknown option --${name} for ${command}; see source-dataverse ${command} --help`);
     const value = inline ?? rest[++i];
     if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {

@@ -5,6 +5,7 @@
 import { commandUsage, parseArgs, usage, type CommandName } from './cli';
 import { check } from './commands/check';
 import type { CommandArgs, CommandDeps } from './commands/deps';
+import { Progress } from './commands/progress';
 import { discover } from './commands/discover';
 import { read } from './commands/read';
 import { spec } from './commands/spec';
@@ -20,7 +21,7 @@ const COMMAND_TABLE: Readonly<Record<CommandName, Command>> = { spec, check, dis
 /** Everything the process touches, injectable for tests. */
 export interface MainDeps {
   stdout: LineSink;
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
   fetch: typeof fetch;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   const writer = new MessageWriter(deps.stdout, redactor);
   try {
     const parsed = parseArgs(argv);
+    writer.setLogLevel(parsed.logLevel);
     if (parsed.help || !parsed.command) {
       deps.stderr.write(parsed.command ? commandUsage(parsed.command) : usage());
       return 0;
@@ -56,6 +58,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
     const commandDeps: CommandDeps = {
       redactor,
       now: deps.now,
+      progress: deps.stderr.isTTY ? new Progress(deps.stderr, deps.now) : undefined,
       http: {
         fetch: deps.fetch,
         sleep: deps.sleep,

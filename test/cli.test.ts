@@ -2,10 +2,11 @@ import { parseArgs } from '../connector/cli';
 
 describe('parseArgs', () => {
   test.each([
-    ['spec', ['spec'], { command: 'spec', help: false, flags: {} }],
-    ['read with state', ['read', '--config', 'c.json', '--catalog=k.json', '--state', 's.json'], { command: 'read', help: false, flags: { config: 'c.json', catalog: 'k.json', state: 's.json' } }],
-    ['help on a command', ['check', '--help'], { command: 'check', help: true, flags: {} }],
-    ['no args is help', [], { help: true, flags: {} }],
+    ['spec', ['spec'], { command: 'spec', help: false, flags: {}, logLevel: 'info' }],
+    ['read with state', ['read', '--config', 'c.json', '--catalog=k.json', '--state', 's.json'], { command: 'read', help: false, flags: { config: 'c.json', catalog: 'k.json', state: 's.json' }, logLevel: 'info' }],
+    ['help on a command', ['check', '--help'], { command: 'check', help: true, flags: {}, logLevel: 'info' }],
+    ['no args is help', [], { help: true, flags: {}, logLevel: 'info' }],
+    ['log level', ['discover', '--log-level', 'warn', '--config', 'c.json'], { command: 'discover', help: false, flags: { config: 'c.json' }, logLevel: 'warn' }],
   ])('%s', (_name, argv, expected) => {
     expect(parseArgs(argv)).toEqual(expected);
   });
@@ -18,6 +19,7 @@ describe('parseArgs', () => {
     ['missing required', ['read', '--config', 'c'], 'read needs --catalog CATALOG.json; see source-dataverse read --help'],
     ['positional', ['discover', 'c.json'], 'unexpected argument "c.json" for discover; see source-dataverse discover --help'],
     ['twice', ['check', '--config', 'a', '--config', 'b'], 'option --config is given twice'],
+    ['bad log level', ['spec', '--log-level', 'loud'], 'option --log-level needs one of debug, info, warn, error (found "loud")'],
   ])('rejects %s', (_name, argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });

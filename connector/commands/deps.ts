@@ -1,11 +1,14 @@
 /** What every command is given: parsed flags and injected I/O (no globals, so tests can swap any part). */
 import type { HttpDeps } from '../http/requester';
 import type { Redactor } from '../protocol/redactor';
+import type { Progress } from './progress';
 
 export interface CommandDeps {
   http: HttpDeps;
   redactor: Redactor;
   now: () => number;
+  /** Present when stderr is a terminal. */
+  progress?: Progress;
 }
 
 export interface CommandArgs {

@@ -31,6 +31,7 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
     try {
       yield* readStream(stream, entry.syncMode, states.get(entry.name), deps);
     } catch (err) {
+      deps.progress?.finish('failed');
       yield streamStatusMessage(stream.name, 'INCOMPLETE', deps.now());
       yield logMessage('ERROR', `stream ${stream.name} failed: ${(err as Error).message}`);
       firstFailure ??= err;
@@ -46,6 +47,7 @@ async function* readStream(
   deps: CommandDeps,
 ): AsyncGenerator<AirbyteMessage> {
   yield streamStatusMessage(stream.name, 'STARTED', deps.now());
+  deps.progress?.start(stream.name);
   let running = false;
   let sinceCheckpoint = 0;
   let total = 0;
@@ -60,6 +62,7 @@ async function* readStream(
       for (const record of event.records) yield recordMessage(stream.name, record, emittedAt);
       sinceCheckpoint += event.records.length;
       total += event.records.length;
+      deps.progress?.add(event.records.length);
     } else if (event.kind === 'checkpoint') {
       yield streamStateMessage(stream.name, event.state, sinceCheckpoint);
       sinceCheckpoint = 0;
@@ -68,6 +71,7 @@ async function* readStream(
     }
   }
   if (!running) yield streamStatusMessage(stream.name, 'RUNNING', deps.now());
+  deps.progress?.finish('done');
   yield logMessage('INFO', `stream ${stream.name}: ${total} records in ${((deps.now() - started) / 1000).toFixed(1)} s`);
   yield streamStatusMessage(stream.name, 'COMPLETE', deps.now());
 }

@@ -14,15 +14,23 @@ export interface LineSink {
 }
 
 const FLUSH_AT = 64 * 1024;
+const LEVEL_RANK: Record<string, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
 
 export class MessageWriter {
   private buffer = '';
   private count = 0;
 
+  private minimumLogRank = LEVEL_RANK.INFO;
+
   constructor(
     private readonly sink: LineSink,
     private readonly redactor?: Redactor,
   ) {}
+
+  /** LOG messages below `level` (DEBUG, INFO, WARN, ERROR) are dropped. */
+  setLogLevel(level: string): void {
+    this.minimumLogRank = LEVEL_RANK[level.toUpperCase()] ?? LEVEL_RANK.INFO;
+  }
 
   /** Number of messages written (flushed or buffered). */
   get written(): number {
@@ -37,6 +45,7 @@ export class MessageWriter {
       if (this.buffer.length >= FLUSH_AT) await this.flush();
       return;
     }
+    if (message.type === 'LOG' && (LEVEL_RANK[message.log.level] ?? 0) < this.minimumLogRank) return;
     let line = JSON.stringify(message);
     if (this.redactor) line = this.redactor.redact(line);
     this.buffer += line + '\n';
