@@ -40,7 +40,13 @@ export interface OptionDef {
   /** State options: their default status and invariant name. */
   defaultStatus?: number;
   invariantName?: string;
+  /** MetadataId of each localized label, by language code; absent ones are derived from the set's id. */
+  labelIds?: LabelIds;
+  descriptionIds?: LabelIds;
 }
+
+/** MetadataIds of the LocalizedLabels of one Label, keyed by language code (LCID). */
+export type LabelIds = Record<number, string>;
 
 export interface OptionSetDef {
   name: string;
@@ -50,6 +56,22 @@ export interface OptionSetDef {
   /** For Boolean sets: exactly two options, values 0 (FalseOption) and 1 (TrueOption). */
   options: OptionDef[];
   displayName?: Record<number, string>;
+  /** Optional rendering details; defaults suit a system (managed) set of a current org. */
+  description?: Record<number, string>;
+  displayNameIds?: LabelIds;
+  descriptionIds?: LabelIds;
+  /** Default true; also the IsManaged of its options and labels. */
+  isManaged?: boolean;
+  /** Default `!isManaged`. */
+  isCustomOptionSet?: boolean;
+  /** Default `"1.0"` for managed sets, `"1.0.0.0"` for custom ones. */
+  introducedVersion?: string | null;
+  /** Default null. */
+  externalTypeName?: string | null;
+  /** IsCustomizable.CanBeChanged; default `!isManaged`. */
+  customizableCanBeChanged?: boolean;
+  /** Options without `Tag`/`IsHidden`, as older and custom sets are returned (facts §4). */
+  legacyOptionShape?: boolean;
 }
 
 export interface AttributeDef {
@@ -84,6 +106,10 @@ export interface EntityDef {
   attributes: AttributeDef[];
   /** The application user's role lacks prvRead<Entity>: reads answer 403 0x80040220. */
   readDenied?: boolean;
+  /** Optional: SchemaName (default derived from the logical name), DisplayName labels and their ids. */
+  schemaName?: string;
+  displayName?: Record<number, string>;
+  displayNameIds?: LabelIds;
 }
 
 /** The metadata part of the org. */

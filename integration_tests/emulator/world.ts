@@ -6,6 +6,7 @@
  * the route modules read it on every request, so nothing is cached from it.
  */
 
+import { createDefaultMetadata } from './default-metadata';
 import type { OrgMetadata } from './model';
 import type { TableSpec } from './tables';
 
@@ -200,9 +201,7 @@ export function createDefaultWorld(): World {
         [GOOD_CLIENT_ID]: { userId: GOOD_USER_ID, roles: ['Dataverse Read Only'] },
         [NO_ROLES_CLIENT_ID]: { userId: NO_ROLES_USER_ID, roles: [] },
       },
-      entities: {},
-      globalOptionSets: {},
-      userLanguage: 1033,
+      ...createDefaultMetadata(),
     },
   };
 }
