@@ -21,7 +21,7 @@ import type { IncrementalSync } from '../streams/incremental';
 import { resolveDynamicStreams } from './dynamic-streams';
 import { compileTemplate, interpolateDeep } from './interpolation';
 import { ManifestNode } from './node';
-import { CUSTOM_COMPONENTS } from './registry';
+import { CUSTOM_COMPONENTS, SHARED_COMPONENTS } from './registry';
 
 /** What components are built with: the validated config and the injected I/O. */
 export interface FactoryDeps {
@@ -178,11 +178,15 @@ export class ComponentFactory {
     return creator(node, this) as T;
   }
 
-  /** A custom component: `class_name` looked up in the registry. Identical definitions share one instance (one MSAL cache). */
+  /**
+   * A custom component: `class_name` looked up in the registry. Components that hold a per-run
+   * cache (MSAL's token, the entity metadata) are built once per identical definition.
+   */
   custom(node: ManifestNode): unknown {
     const className = node.str('class_name');
     const creator = CUSTOM_COMPONENTS[className];
     if (!creator) node.fail(`unknown class_name ${className}; known: ${Object.keys(CUSTOM_COMPONENTS).join(', ')}`);
+    if (!SHARED_COMPONENTS.has(className)) return creator(node, this);
     const key = `${className}:${JSON.stringify(shareKey(node.raw))}`;
     if (!this.shared.has(key)) this.shared.set(key, creator(node, this));
     return this.shared.get(key);

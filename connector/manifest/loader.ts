@@ -24,9 +24,10 @@ export interface LoadManifestOptions {
   /** Name of the manifest file, used in YAML syntax error paths (default `manifest.yaml`). */
   readonly sourceName?: string;
   /**
-   * Run step 3 (default types, `$parameters` propagation); default true. False returns the tree
-   * with references resolved and nothing else, for exporting the manifest as written: propagation
-   * copies parameters into component fields that Airbyte's schema may not allow there.
+   * Push `$parameters` down into component fields (step 3); default true. False leaves each
+   * `$parameters` where it is written and only inserts default types (as Airbyte does before it
+   * validates), for exporting the manifest: propagation copies parameters into component fields
+   * that Airbyte's schema may not allow there.
    */
   readonly propagate?: boolean;
 }
@@ -110,8 +111,8 @@ type Locate = (segments: readonly PathSegment[]) => SourcePosition | undefined;
  * Parses and resolves a manifest.
  *
  * @param yamlText the manifest YAML
- * @param options `sourceName` names the file in syntax errors; `propagate: false` stops after
- *   reference resolution
+ * @param options `sourceName` names the file in syntax errors; `propagate: false` keeps
+ *   `$parameters` where written
  * @returns the resolved manifest; `definitions` is kept but is not parameter-propagated,
  *   consumers read `streams`, `check`, `spec`, `dynamic_streams`
  * @throws ManifestError for YAML syntax errors, bad or circular references and
@@ -124,9 +125,8 @@ export function loadManifest(yamlText: string, options: LoadManifestOptions = {}
   }
   const resolved = new ReferenceResolver(data, locate).resolveDocument();
   const root = resolved as Mapping;
-  if (options.propagate === false) return { root };
   if (root.type === undefined) root.type = ROOT_TYPE;
-  propagateComponent(root, '', {}, []);
+  propagateComponent(root, '', options.propagate === false ? null : {}, []);
   return { root };
 }
 
@@ -280,11 +280,12 @@ class ReferenceResolver {
  * Mirrors ManifestComponentTransformer.propagate_types_and_parameters, except that a field
  * is filled from a parameter only when absent or null (Airbyte also overwrites falsy values
  * such as `""`, `0` and `false`, which is surprising), and the root's `definitions` are skipped.
+ * `parentParameters` null: insert types only, leaving every `$parameters` as written.
  */
 function propagateComponent(
   component: Mapping,
   fieldId: string,
-  parentParameters: Mapping,
+  parentParameters: Mapping | null,
   path: PathSegment[],
   parentWins = false,
 ): void {
@@ -301,8 +302,9 @@ function propagateComponent(
       `expected $parameters to be a mapping of names to values, found ${describeValue(own)}`,
     );
   }
-  delete component[PARAMETERS_KEY];
-  const parameters: Mapping = parentWins ? { ...(own ?? {}), ...parentParameters } : { ...parentParameters, ...(own ?? {}) };
+  const pushing = parentParameters !== null;
+  if (pushing) delete component[PARAMETERS_KEY];
+  const parameters: Mapping | null = !pushing ? null : parentWins ? { ...(own ?? {}), ...parentParameters } : { ...parentParameters, ...(own ?? {}) };
 
   // JSON Schemas (stream schemas, connection_specification) are data, not components.
   if (isJsonSchemaObject(component)) return;
@@ -315,7 +317,7 @@ function propagateComponent(
     return;
   }
 
-  for (const [key, value] of Object.entries(parameters)) {
+  for (const [key, value] of Object.entries(parameters ?? {})) {
     if (component[key] === undefined || component[key] === null) component[key] = cloneJson(value);
   }
 
@@ -325,7 +327,7 @@ function propagateComponent(
     const childId = `${type}.${field}`;
     // A parameter named like the field is not passed into it: Airbyte does this to
     // avoid feeding a component's own value back into itself.
-    const childParameters = hasOwn(parameters, field) ? omitKey(parameters, field) : parameters;
+    const childParameters = parameters && hasOwn(parameters, field) ? omitKey(parameters, field) : parameters;
     if (isMapping(value)) {
       const namedType = NAMED_COMPONENT_MAP_TYPES[childId];
       if (namedType === undefined) {
@@ -344,7 +346,7 @@ function propagateComponent(
     }
   }
 
-  if (Object.keys(parameters).length > 0) component[PARAMETERS_KEY] = parameters;
+  if (parameters && Object.keys(parameters).length > 0) component[PARAMETERS_KEY] = parameters;
 }
 
 function isJsonSchemaObject(value: Mapping): boolean {

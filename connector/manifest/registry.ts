@@ -17,6 +17,15 @@ import type { ManifestNode } from './node';
 
 export type CustomCreator = (node: ManifestNode, factory: ComponentFactory) => unknown;
 
+/**
+ * Components built once per identical definition, because they hold a per-run cache and read
+ * only the config (never `parameters`, which differ per stream).
+ */
+export const SHARED_COMPONENTS: ReadonlySet<string> = new Set([
+  'source_dataverse.components.MsalClientCredentialsAuthenticator',
+  'source_dataverse.components.EntityMetadataProvider',
+]);
+
 const OPTION_SET_KINDS_SET = new Set<string>(OPTION_SET_KINDS);
 
 export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
