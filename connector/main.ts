@@ -27,6 +27,7 @@ export interface MainDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   timeoutMs: number;
+  backoffBaseMs?: number;
   /** Aborted on SIGTERM/SIGINT: stop at once, claiming nothing past the records already written. */
   signal?: AbortSignal;
 }
@@ -41,7 +42,16 @@ function defaultDeps(): MainDeps {
     random: Math.random,
     // Replaced by the config's request_timeout_seconds once the config is read.
     timeoutMs: 120_000,
+    backoffBaseMs: backoffFromEnv(process.env.SOURCE_DATAVERSE_BACKOFF_BASE_MS),
   };
+}
+
+/** SOURCE_DATAVERSE_BACKOFF_BASE_MS: the first retry backoff in ms, for tests and debugging (default: the manifest's). */
+function backoffFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`SOURCE_DATAVERSE_BACKOFF_BASE_MS must be a number of milliseconds, found "${value}"`);
+  return ms;
 }
 
 /** Runs one CLI invocation; resolves with the exit code. */
@@ -66,6 +76,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
         random: deps.random,
         timeoutMs: deps.timeoutMs,
         signal: deps.signal,
+        backoffBaseMs: deps.backoffBaseMs,
         log: (level, message) => void writer.write({ type: 'LOG', log: { level, message } }),
       },
     };

@@ -29,6 +29,8 @@ export interface HttpDeps {
   timeoutMs: number;
   /** Aborted when the process is told to stop: the request ends at once and is not retried. */
   signal?: AbortSignal;
+  /** Replaces the first backoff step of the retry policy (tests and debugging; Retry-After is never scaled). */
+  backoffBaseMs?: number;
 }
 
 export interface HttpRequesterOptions {
@@ -169,7 +171,8 @@ export class HttpRequester {
         internal: `refused URL with origin ${target.origin}`,
       });
     }
-    const { deps, retryPolicy } = this.options;
+    const { deps } = this.options;
+    const retryPolicy = deps.backoffBaseMs === undefined ? this.options.retryPolicy : { ...this.options.retryPolicy, baseDelayMs: deps.backoffBaseMs };
     const attempts: Attempts = { failures: 0, rateLimited: 0 };
     let refreshedToken = false;
     for (;;) {
