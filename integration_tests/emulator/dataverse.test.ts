@@ -282,8 +282,9 @@ describe('RetrieveCurrentOrganization', () => {
 
 describe('unknown resources', () => {
   it.each([
-    ['accounts', 'accounts'],
-    ["accounts(00000000-0000-0000-0000-000000000001)", 'accounts'],
+    // Not an entity set of the default world (which has accounts, contacts, ...).
+    ['nosuchthings', 'nosuchthings'],
+    ["nosuchthings(00000000-0000-0000-0000-000000000001)", 'nosuchthings'],
     ['whoami', 'whoami'],
   ])('404s %s as an unknown segment', async (path, segment) => {
     const res = await api(path);
