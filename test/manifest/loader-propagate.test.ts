@@ -1,4 +1,4 @@
-/** loadManifest's `propagate` option: false resolves references and changes nothing else (used by the manifest export). */
+/** loadManifest's `propagate` option: false resolves references and inserts default types, but leaves `$parameters` where written (used by the manifest export). */
 import { loadManifest } from '../../connector/manifest/loader';
 
 const TEXT = [
@@ -17,19 +17,26 @@ const TEXT = [
   '',
 ].join('\n');
 
-test('propagate: false resolves $ref but adds no default types and keeps $parameters where written', () => {
+test('propagate: false resolves $ref and inserts default types, keeping $parameters where written', () => {
   const { root } = loadManifest(TEXT, { propagate: false });
   expect(root).toEqual({
+    type: 'DeclarativeSource',
     definitions: { requester: { type: 'HttpRequester', url_base: 'https://x.test/' } },
     streams: [
       {
         type: 'DeclarativeStream',
         name: 's',
         $parameters: { path: 'items' },
-        retriever: { requester: { type: 'HttpRequester', url_base: 'https://x.test/' } },
+        retriever: { type: 'SimpleRetriever', requester: { type: 'HttpRequester', url_base: 'https://x.test/' } },
       },
     ],
   });
+});
+
+test('propagate: false still rejects a malformed $parameters', () => {
+  expect(() => loadManifest('streams:\n  - type: DeclarativeStream\n    $parameters: [a]\n', { propagate: false })).toThrow(
+    'manifest error at streams[0].$parameters: expected $parameters to be a mapping of names to values, found a list of 1 item',
+  );
 });
 
 test.each([
