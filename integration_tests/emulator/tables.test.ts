@@ -198,6 +198,16 @@ describe('Tables', () => {
     expect(ids).toEqual([0, 3, 6].map((i) => t.idAt('account', i)));
   });
 
+  it('picks untouched rows first for a count, then touched ones', () => {
+    const t = tables(10);
+    const first = t.update('account', 3);
+    const removed = t.delete('account', 4);
+    expect(new Set([...first, ...removed]).size).toBe(7);
+    const again = t.update('account', 4);
+    expect(again.filter((id) => first.includes(id))).toHaveLength(1);
+    expect(again.some((id) => removed.includes(id))).toBe(false);
+  });
+
   it('applies patches, deletes and inserts; refuses unknown rows and entities', () => {
     const t = tables(5);
     const [id] = t.update('account', [t.idAt('account', 2)], { name: 'Renamed', revenue: 20000 });

@@ -284,7 +284,11 @@ export class Tables {
     return this.view(entity) as TableView;
   }
 
-  /** Indexes of live rows: the given ids, or `count` rows spread evenly over the index space. */
+  /**
+   * Indexes of live rows: the given ids, or `count` rows spread evenly over the index space,
+   * preferring rows no earlier mutation touched (so `update(e, K)` then `delete(e, D)` change
+   * K + D distinct rows), then touched ones if the untouched do not suffice.
+   */
   private resolve(view: TableView, target: RowTarget): number[] {
     const live = (i: number) => currentRow(view, i) !== undefined;
     if (typeof target !== 'number') {
@@ -298,12 +302,16 @@ export class Tables {
     if (!Number.isInteger(target) || target < 0 || target > liveCount) {
       throw new Error(`tables: cannot pick ${target} of the ${liveCount} live rows of ${view.def.logicalName}`);
     }
+    const untouched = liveCount - view.state.overrides.size;
+    const fresh = Math.min(target, untouched);
     const chosen = new Set<number>();
-    for (let j = 0; j < target; j++) {
-      let i = Math.floor((j * view.total) / target);
-      while (!live(i) || chosen.has(i)) i = (i + 1) % view.total;
+    const pick = (j: number, n: number, ok: (i: number) => boolean) => {
+      let i = Math.floor((j * view.total) / n);
+      while (!ok(i) || chosen.has(i)) i = (i + 1) % view.total;
       chosen.add(i);
-    }
+    };
+    for (let j = 0; j < fresh; j++) pick(j, fresh, (i) => live(i) && !view.state.overrides.has(i));
+    for (let j = fresh; j < target; j++) pick(j - fresh, target - fresh, live);
     return [...chosen];
   }
 }
