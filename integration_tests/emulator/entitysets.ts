@@ -229,9 +229,8 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
   if (snapshot !== undefined && !more) {
     body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
   }
-  body += ',"value":[';
-  for (let i = 0; i < rows.length; i++) body += (i > 0 ? ',' : '') + p.renderer.render(rows[i]);
-  body += ']';
+  // One join of flat row strings: far less GC work than growing one string row by row.
+  body += `,"value":[${rows.map((row) => p.renderer.render(row)).join(',')}]`;
   if (more) {
     const first = rows[0];
     const last = rows[rows.length - 1];
@@ -270,13 +269,10 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
   const deletedContext = JSON.stringify(`${ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}/$deletedEntity`);
   let body = `{"@odata.context":${JSON.stringify(context(p, '/$delta'))}`;
   if (!more) body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
-  body += ',"value":[';
-  for (let i = 0; i < changes.length; i++) {
-    const change = changes[i];
-    if (i > 0) body += ',';
-    body += change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`;
-  }
-  body += ']';
+  const entries = changes.map((change) =>
+    change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`,
+  );
+  body += `,"value":[${entries.join(',')}]`;
   if (more) {
     const last = changes[changes.length - 1];
     const next: PagingCookie = {

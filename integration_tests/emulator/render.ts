@@ -37,8 +37,15 @@ function jsonValue(value: unknown): string {
   }
 }
 
+/**
+ * Kinds whose generated strings never need JSON escaping (GUIDs, ISO dates, digit lists, base64):
+ * they are quoted directly, skipping JSON.stringify on the hot path.
+ */
+const PLAIN_STRING_KINDS = new Set(['primaryid', 'uniqueidentifier', 'lookup', 'datetime', 'dateonly', 'multiselect', 'image', 'file']);
+
 interface PreparedColumn {
   col: Column;
+  plain: boolean;
   /** `,"prop":` */
   key: string;
   formattedKey: string;
@@ -60,6 +67,7 @@ export class RowRenderer {
   ) {
     this.prepared = columns.map((col) => ({
       col,
+      plain: PLAIN_STRING_KINDS.has(col.kind),
       key: `,"${col.property}":`,
       formattedKey: `,"${col.property}@${FORMATTED_VALUE}":`,
       navigationKey: `,"${col.property}@${ASSOCIATED_NAVIGATION_PROPERTY}":`,
@@ -68,11 +76,11 @@ export class RowRenderer {
     }));
   }
 
-  /** The row's JSON object text. */
+  /** The row's JSON object text (flat: built from parts joined once, which keeps GC cheap). */
   render(row: RowState): string {
     const { cell, notes } = this;
     const patch = row.patch;
-    let out = `{"@odata.etag":"W/\\"${row.version}\\""`;
+    const out: string[] = [`{"@odata.etag":"W/\\"${row.version}\\""`];
     for (const p of this.prepared) {
       const property = p.col.property;
       generateCell(this.gen, p.col, row, cell);
@@ -87,20 +95,21 @@ export class RowRenderer {
         if (notes.formatted) {
           const given = patch?.[`${property}@${FORMATTED_VALUE}`];
           const formatted = typeof given === 'string' ? given : p.col.kind === 'lookup' ? (name ?? undefined) : this.format(p.col, value);
-          if (formatted !== undefined) out += p.formattedKey + JSON.stringify(formatted);
+          if (formatted !== undefined) out.push(p.formattedKey, JSON.stringify(formatted));
         }
         if (p.col.kind === 'lookup') {
           if (notes.navigation) {
             // Customer columns navigate through one property per target table [INF from the
             // navigation property names, e.g. parentcustomerid_account]; others through their own name.
-            out += p.col.attr.attributeType === 'Customer' && cell.target !== null ? `${p.navigationKey}"${p.col.attr.logicalName}_${cell.target}"` : p.navigationPart;
+            out.push(p.col.attr.attributeType === 'Customer' && cell.target !== null ? `${p.navigationKey}"${p.col.attr.logicalName}_${cell.target}"` : p.navigationPart);
           }
-          if (notes.logicalName && cell.target !== null) out += p.logicalNameKey + JSON.stringify(cell.target);
+          if (notes.logicalName && cell.target !== null) out.push(p.logicalNameKey, JSON.stringify(cell.target));
         }
       }
-      out += p.key + jsonValue(value);
+      out.push(p.key, p.plain && !patched && typeof value === 'string' ? `"${value}"` : jsonValue(value));
     }
-    return `${out}}`;
+    out.push('}');
+    return out.join('');
   }
 
   /** The formatted value of a non-lookup cell, when the service gives one for its type. */

@@ -43,13 +43,17 @@ export interface GenContext {
   baseCurrencyName: string;
   /** The entity's State attribute, if any: statuscode values follow its value. */
   stateAttr: AttributeDef | undefined;
+  /** Ids and primary names of the first {@link LOOKUP_POOL} rows of each lookup target, filled on first use. */
+  lookupPool: Map<string, { ids: string[]; names: string[] }>;
 }
 
 /** The generation context of `def`'s table. */
 export function genContext(def: EntityDef, seed: number, baseCurrencyId: string, baseCurrencyName: string): GenContext {
   const stateAttr = def.attributes.find((a) => a.attributeType === 'State' && a.attributeOf === null);
-  return { def, seed, key: tableKey(def.logicalName, seed), baseCurrencyId, baseCurrencyName, stateAttr };
+  return { def, seed, key: tableKey(def.logicalName, seed), baseCurrencyId, baseCurrencyName, stateAttr, lookupPool: new Map() };
 }
+
+const DAY_MS = 86_400_000;
 
 /** Lookups point into the first rows of their target table (so they resolve when it has a table with the same seed). */
 export const LOOKUP_POOL = 50;
@@ -99,15 +103,27 @@ export function primaryName(logicalName: string, seed: number, index: number): s
   return `${COMPANY_A[h % COMPANY_A.length]} ${COMPANY_B[(h >>> 8) % COMPANY_B.length]} ${index + 1}`;
 }
 
-/** `ms` as Dataverse writes a DateTime: whole seconds, `Z`. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+let cachedDay = NaN;
+let cachedDayPrefix = '';
+
+/**
+ * `ms` as Dataverse writes a DateTime: whole seconds, `Z`. The date part is cached, since rows of
+ * a page mostly share their day: this runs for several columns of every generated row.
+ */
 export function isoSeconds(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  const seconds = Math.floor((ms - day * DAY_MS) / 1000);
+  return `${cachedDayPrefix}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}Z`;
 }
 
 /** Attributes that are never null in generated rows (system columns a real row always has). */
 const NEVER_NULL = new Set(['createdon', 'modifiedon', 'versionnumber', 'ownerid', 'createdby', 'modifiedby', 'statecode', 'statuscode', 'transactioncurrencyid', 'exchangerate']);
 
-const DAY_MS = 86_400_000;
 
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
@@ -229,9 +245,16 @@ function lookupValue(ctx: GenContext, col: Column, h: number, cell: Cell): void 
     cell.name = ctx.baseCurrencyName;
     return;
   }
+  let pool = ctx.lookupPool.get(target);
+  if (!pool) {
+    const key = tableKey(target, ctx.seed);
+    const indexes = Array.from({ length: LOOKUP_POOL }, (_, j) => j);
+    pool = { ids: indexes.map((j) => rowId(key, j)), names: indexes.map((j) => primaryName(target, ctx.seed, j)) };
+    ctx.lookupPool.set(target, pool);
+  }
   const j = (h >>> 8) % LOOKUP_POOL;
-  cell.value = rowId(tableKey(target, ctx.seed), j);
-  cell.name = primaryName(target, ctx.seed, j);
+  cell.value = pool.ids[j];
+  cell.name = pool.names[j];
 }
 
 function choiceValue(ctx: GenContext, col: Column, row: RowState, h: number): number | null {
