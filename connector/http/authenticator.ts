@@ -8,8 +8,9 @@ import { ConfidentialClientApplication, type Configuration } from '@azure/msal-n
 import { describeEntraError, type ErrorContext } from '../dataverse/error-messages';
 import { AuthenticationError, TransientError, UnreachableHostError } from '../errors';
 import type { Redactor } from '../protocol/redactor';
+import { FetchNetworkModule } from './msal-network';
 import { classifyNetworkError } from './network-errors';
-import { DEFAULT_RETRY_POLICY, decide, type Attempts, type RetryPolicy } from './retry-policy';
+import { DEFAULT_RETRY_POLICY, decide, type Attempts, type Outcome, type RetryPolicy } from './retry-policy';
 
 /** What the requester needs of an authenticator. */
 export interface Authenticator {
@@ -31,6 +32,7 @@ export interface MsalAuthenticatorOptions {
   now: () => number;
   random?: () => number;
   retryPolicy?: RetryPolicy;
+  timeoutMs?: number;
 }
 
 /** Hosts MSAL knows by itself; any other authority host must be declared in knownAuthorities. */
@@ -52,22 +54,25 @@ interface MsalLikeError {
 }
 
 export class MsalAuthenticator implements Authenticator {
-  private readonly app: ConfidentialClientApplication;
+  private app: ConfidentialClientApplication;
+  private readonly configuration: Configuration;
+  private readonly network: FetchNetworkModule;
   private readonly ctx: ErrorContext;
   private skipCache = false;
 
   constructor(private readonly options: MsalAuthenticatorOptions) {
     const authorityUrl = new URL(options.authorityHost);
-    const configuration: Configuration = {
+    this.network = new FetchNetworkModule(options.fetch, options.timeoutMs ?? 120_000);
+    this.configuration = {
       auth: {
         clientId: options.clientId,
         clientSecret: options.clientSecret,
         authority: `${authorityUrl.origin}/${options.tenantId}`,
         knownAuthorities: MICROSOFT_AUTHORITY_HOSTS.has(authorityUrl.hostname) ? [] : [authorityUrl.host],
       },
-      system: { loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false } },
+      system: { networkClient: this.network, loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false } },
     };
-    this.app = new ConfidentialClientApplication(configuration);
+    this.app = new ConfidentialClientApplication(this.configuration);
     this.ctx = {
       orgUrl: options.orgUrl,
       tenantId: options.tenantId,
@@ -97,13 +102,18 @@ export class MsalAuthenticator implements Authenticator {
       } catch (err) {
         const failure = await this.explain(err);
         if (!(failure instanceof TransientError)) throw failure;
-        const status = (err as MsalLikeError).status ?? 503;
-        const retryAfter = (err as { headers?: Record<string, string> }).headers?.['retry-after'];
-        const decision = decide({ kind: 'response', status, retryAfter }, attempts, policy, (this.options.random ?? Math.random)(), this.options.now());
+        const exchange = this.network.lastExchange;
+        const outcome: Outcome = exchange
+          ? { kind: 'response', status: exchange.status, retryAfter: exchange.retryAfter }
+          : { kind: 'network', description: failure.message };
+        const decision = decide(outcome, attempts, policy, (this.options.random ?? Math.random)(), this.options.now());
         if (decision.action !== 'retry') throw failure;
-        if (status === 429) attempts.rateLimited++;
+        if (outcome.kind === 'response' && outcome.status === 429) attempts.rateLimited++;
         else attempts.failures++;
         await this.options.sleep(decision.delayMs);
+        // MSAL remembers a 429 or 5xx and refuses further calls for up to a minute; the retry
+        // decision is ours, so start from a fresh client (its token cache was empty anyway).
+        this.app = new ConfidentialClientApplication(this.configuration);
       }
     }
   }
@@ -112,16 +122,31 @@ export class MsalAuthenticator implements Authenticator {
   private async explain(err: unknown): Promise<Error> {
     if (err instanceof AuthenticationError) return err;
     const e = err as MsalLikeError;
-    const text = `${e.errorMessage ?? ''} ${e.message ?? ''}`;
-    const aadsts = /AADSTS(\d+)/.exec(text);
+    const exchange = this.network.lastExchange;
     const internal = `${e.errorCode ?? 'error'}: ${(e.errorMessage ?? e.message ?? String(err)).split('\n')[0]}`;
+    // The status Entra answered decides first: a 5xx or 429 is transient whatever its body says.
+    const status = exchange?.status ?? e.status;
+    if (typeof status === 'number' && (status >= 500 || status === 429)) {
+      return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} is not available (HTTP ${status}); try again later`, { internal });
+    }
+    if (this.network.lastFailure !== undefined) {
+      const failure = classifyNetworkError(this.network.lastFailure);
+      if (failure.kind === 'tls' || failure.kind === 'dns' || failure.kind === 'refused') {
+        return new UnreachableHostError(
+          failure.kind === 'tls'
+            ? `The TLS certificate of the authority host ${this.ctx.authorityHost} is not trusted (${failure.code}): check authority_host, or the proxy/CA setup of this machine`
+            : `Cannot reach the authority host ${this.ctx.authorityHost} (${failure.description}): check authority_host and this machine's network access to it`,
+          { internal },
+        );
+      }
+      return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} did not answer (${failure.description}); try again later`, { internal });
+    }
+    const text = `${exchange?.bodyText ?? ''} ${e.errorMessage ?? ''} ${e.message ?? ''}`;
+    const aadsts = /AADSTS(\d+)/.exec(text);
     if (aadsts) {
       const code = Number(aadsts[1]);
       const message = describeEntraError(code, this.ctx) ?? `Microsoft Entra ID refused the token request (AADSTS${code}); see https://login.microsoftonline.com/error?code=${code}`;
       return new AuthenticationError(message, code, { internal });
-    }
-    if (typeof e.status === 'number' && (e.status >= 500 || e.status === 429)) {
-      return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} is not available (HTTP ${e.status}); try again later`, { internal });
     }
     if (e.errorCode === 'endpoints_resolution_error' || e.errorCode === 'openid_config_error' || e.errorCode === 'network_error') {
       return this.probeAuthority(internal);

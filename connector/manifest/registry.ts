@@ -11,6 +11,7 @@ import { OptionSetBatchRetriever } from '../dataverse/option-set-retriever';
 import { OPTION_SET_KINDS, type OptionSetKind } from '../dataverse/option-sets';
 import { PicklistSelectionRouter } from '../dataverse/picklist-selection';
 import { MsalAuthenticator } from '../http/authenticator';
+import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
 import type { HttpRequester } from '../http/requester';
 import type { ComponentFactory } from './factory';
 import type { ManifestNode } from './node';
@@ -41,6 +42,8 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       sleep: f.deps.http.sleep,
       now: f.deps.http.now,
       random: f.deps.http.random,
+      timeoutMs: f.deps.http.timeoutMs,
+      retryPolicy: f.deps.http.backoffBaseMs === undefined ? undefined : { ...DEFAULT_RETRY_POLICY, baseDelayMs: f.deps.http.backoffBaseMs },
     }),
   'source_dataverse.components.ODataAnnotationRemover': () => new ODataAnnotationRemover(),
   'source_dataverse.components.EntityMetadataProvider': (n, f) =>
