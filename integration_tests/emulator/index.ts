@@ -27,3 +27,8 @@ export {
 export type { AppRegistration, AppSecret, ApplicationUser, Org, OrganizationDetail, RowData, Tenant, World } from './world';
 export { fetchToken, json, readFixture, requestToken } from './testing';
 export type { EmulatorUrls, TokenRequestArgs } from './testing';
+export { Tables, DEFAULT_CLOCK_START, DEFAULT_STEP_SECONDS, DEFAULT_TABLE_SEED, DEFAULT_TABLE_START, INITIAL_CHANGE_VERSION, BASE_ROW_VERSION } from './tables';
+export type { RowTarget, TableSpec } from './tables';
+export { decodeSkiptoken, encodeSkiptoken } from './skiptoken';
+export type { PagingCookie } from './skiptoken';
+export { encodeDeltaToken, formatDeltaToken, parseDeltaToken } from './changetracking';
