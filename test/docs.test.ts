@@ -1,0 +1,75 @@
+/** docs/: the generated sections are what `npm run docs` makes from the sources; the prose is our own. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DATAVERSE_ERRORS, ENTRA_ERRORS } from '../connector/dataverse/error-messages';
+import { loadManifest } from '../connector/manifest/loader';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { renderDocs } = require('../scripts/generate-docs.js') as {
+  renderDocs(sources: Record<string, unknown>): Record<string, string>;
+};
+
+const ROOT = path.resolve(__dirname, '..');
+const SOURCES = { root: ROOT, ENTRA_ERRORS, DATAVERSE_ERRORS, loadManifest };
+const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+test('the committed docs are what the generator makes from the current sources', () => {
+  const docs = renderDocs(SOURCES);
+  expect(Object.keys(docs)).toEqual(['docs/setup.md', 'docs/reference.md']);
+  for (const [file, text] of Object.entries(docs)) expect(read(file)).toBe(text);
+});
+
+test('`generate-docs.js --check` passes on the committed docs (the built copy agrees)', () => {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'generate-docs.js'), '--check'], { encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+});
+
+test('setup errors render each table entry with placeholders, problem and fix apart', () => {
+  expect(read('docs/setup.md')).toContain(
+    '| Entra ID | `AADSTS7000222` | The client secret of app `<client_id>` has expired | Create a new client secret (setup step 2) and update client_secret. | 2 |\n',
+  );
+  expect(read('docs/setup.md')).toContain(
+    '| Dataverse | `0x80072560` | App `<client_id>` has no application user in the Dataverse environment `<org_url>` | Create an application user for it in the Power Platform admin center and assign it the System Reader role (setup step 3). | 3 |\n',
+  );
+  const rows = read('docs/setup.md').split('\n').filter((line) => /^\| (Entra ID|Dataverse) \|/.test(line));
+  expect(rows).toHaveLength(Object.keys(ENTRA_ERRORS).length + Object.keys(DATAVERSE_ERRORS).length);
+});
+
+test('a new error-table entry changes the generated setup doc', () => {
+  const entra = { ...ENTRA_ERRORS, 50057: (c: { clientId: string }) => `App ${c.clientId} is disabled: enable it (setup step 1).` };
+  const setup = renderDocs({ ...SOURCES, ENTRA_ERRORS: entra })['docs/setup.md']!;
+  expect(setup).not.toBe(read('docs/setup.md'));
+  expect(setup).toContain('| Entra ID | `AADSTS50057` | App `<client_id>` is disabled | Enable it (setup step 1). | 1 |\n');
+});
+
+test('a message without "problem: fix" form is refused', () => {
+  const entra = { 1: () => 'Something failed.' };
+  expect(() => renderDocs({ ...SOURCES, ENTRA_ERRORS: entra })).toThrow(
+    'the Entra ID message for AADSTS1 has no ": " between the problem and its fix: Something failed.',
+  );
+});
+
+test('a doc that lost a generated section is refused, not silently left stale', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-'));
+  for (const file of ['spec.yaml', 'connector/manifest.yaml', 'docs/setup.md', 'schemas/organization.json']) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
+  }
+  fs.writeFileSync(path.join(root, 'docs/reference.md'), '# reference\n<!-- generated:config-table -->\n<!-- /generated -->\n');
+  expect(() => renderDocs({ ...SOURCES, root })).toThrow(
+    'docs/reference.md has generated sections [config-table], expected [config-table, streams-table, stream-fields] (each closed by <!-- /generated -->)',
+  );
+});
+
+test('docs/setup.md restates the customer setup guide rather than copying it (no 8-word run in common)', () => {
+  const guide = path.resolve(ROOT, '..', 'shared', 'seed', 'setup-guide.txt');
+  if (!fs.existsSync(guide)) return;
+  const words = (text: string): string[] => text.toLowerCase().replace(/[^a-z0-9()' ]+/g, ' ').split(/\s+/).filter(Boolean);
+  const runs = (list: string[]): Set<string> => new Set(list.slice(0, Math.max(0, list.length - 7)).map((_, i) => list.slice(i, i + 8).join(' ')));
+  const guideRuns = runs(words(fs.readFileSync(guide, 'utf8')));
+  const copied = [...runs(words(read('docs/setup.md')))].filter((run) => guideRuns.has(run));
+  expect(copied).toEqual([]);
+});
