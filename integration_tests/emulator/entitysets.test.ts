@@ -531,3 +531,24 @@ describe('a million-row table', () => {
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(200 * 1024 * 1024);
   });
 });
+
+describe('inside $batch', () => {
+  beforeAll(() => start());
+  afterAll(() => emu.close());
+
+  it('answers an entity-set GET part with the same body as a direct GET', async () => {
+    const path = '/api/data/v9.2/accounts?$select=name&$top=2';
+    const direct = await (await get(`accounts?$select=name&$top=2`)).text();
+    const boundary = 'batch_4c1d';
+    const body = `--${boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nGET ${path} HTTP/1.1\r\n\r\n--${boundary}--\r\n`;
+    const res = await fetch(`${api()}/$batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': `multipart/mixed; boundary="${boundary}"` },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('HTTP/1.1 200 OK');
+    expect(text).toContain(direct);
+  });
+});
