@@ -14,7 +14,7 @@ export const PAGE_2 = /\/api\/data\/v9\.2\/accounts\?.*skiptoken.*pagenumber(=|%
 export const TOKEN = /\/oauth2\/v2\.0\/token/;
 
 export type Outcome =
-  | { kind: 'complete'; orgRequests?: number; tokenRequests?: number }
+  | { kind: 'complete'; orgRequests?: number; tokenRequests?: number; /** ms the retry must wait at least (Retry-After). */ waitMs?: number }
   | { kind: 'error'; failureType: 'transient_error' | 'system_error' | 'config_error'; message: RegExp; records: number };
 
 export interface FaultCase {
@@ -38,7 +38,7 @@ export const FAULT_CASES: FaultCase[] = [
       name: `429 ${code} limit, Retry-After 1`,
       expect: 'waits the Retry-After exactly, then every row',
       faults: () => [{ target: 'org', path: PAGE_2, action: { kind: 'throttle', code, retryAfterSeconds: 1 } }],
-      outcome: { kind: 'complete', orgRequests: 4 },
+      outcome: { kind: 'complete', orgRequests: 4, waitMs: 1000 },
     }),
   ),
   {
@@ -113,7 +113,7 @@ export const FAULT_CASES: FaultCase[] = [
     name: 'token endpoint 429 once, Retry-After 1',
     expect: 'token request retried after the wait, every row',
     faults: () => [{ target: 'login', path: TOKEN, action: { kind: 'throttle', code: 'requests', retryAfterSeconds: 1 } }],
-    outcome: { kind: 'complete', tokenRequests: 2 },
+    outcome: { kind: 'complete', tokenRequests: 2, waitMs: 1000 },
   },
   {
     name: 'nextLink to a foreign host',

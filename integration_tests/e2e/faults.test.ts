@@ -53,6 +53,13 @@ describe.each(FAULT_CASES)('$name', ({ faults, outcome }) => {
       expect(states.map((s) => s.state.sourceStats.recordCount)).toEqual([ROWS]);
       if (outcome.orgRequests !== undefined) expect(orgRequests).toBe(outcome.orgRequests);
       if (outcome.tokenRequests !== undefined) expect(tokenRequests).toBe(outcome.tokenRequests);
+      if (outcome.waitMs !== undefined) {
+        // The request after the throttled one came no sooner than Retry-After, and not much later.
+        const throttled = emulator.log.findIndex((e) => e.faulted === 'throttle');
+        const gap = emulator.log[throttled + 1].at - emulator.log[throttled].at;
+        expect(gap).toBeGreaterThanOrEqual(outcome.waitMs - 5);
+        expect(gap).toBeLessThan(outcome.waitMs + 1500);
+      }
     });
   } else {
     test(`one TRACE ${outcome.failureType}, exit 1, ${outcome.records} records and no STATE after them`, () => {

@@ -33,6 +33,8 @@ import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, createDefaultWorld,
 export interface RequestLogEntry {
   /** 1-based, in arrival order across all servers. */
   seq: number;
+  /** Arrival time (ms since epoch), to measure the waits between retries. */
+  at: number;
   target: Target;
   method: string;
   /** Path and query exactly as received. */
@@ -210,7 +212,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.on('error', () => undefined);
     const method = (req.method ?? 'GET').toUpperCase();
     const rawPath = req.url ?? '/';
-    const entry: RequestLogEntry = { seq: ++seq, target, method, path: rawPath, headers: { ...req.headers }, status: 0 };
+    const entry: RequestLogEntry = { seq: ++seq, at: Date.now(), target, method, path: rawPath, headers: { ...req.headers }, status: 0 };
     log.push(entry);
     const body = await readBody(req);
     if (body !== '') entry.body = body;
