@@ -51,7 +51,7 @@ export function attr(entity: string, logicalName: string, typeName: string, extr
     attributeType,
     attributeTypeName: typeName,
     attributeOf: null,
-    metadataId: derivedGuid(entity, logicalName, 'attribute'),
+    metadataId: extra.metadataId ?? derivedGuid(entity, logicalName, 'attribute'),
     isValidForRead: true,
     isPrimaryId: false,
     isPrimaryName: false,
@@ -152,7 +152,7 @@ export function entity(logicalName: string, objectTypeCode: number, attributes: 
     primaryNameAttribute: primaryName,
     objectTypeCode,
     changeTrackingEnabled: true,
-    metadataId: derivedGuid(logicalName, 'entity'),
+    metadataId: extra.metadataId ?? derivedGuid(logicalName, 'entity'),
     attributes,
     ...extra,
   };
