@@ -32,3 +32,20 @@ export type { RowTarget, TableSpec } from './tables';
 export { decodeSkiptoken, encodeSkiptoken } from './skiptoken';
 export type { PagingCookie } from './skiptoken';
 export { encodeDeltaToken, formatDeltaToken, parseDeltaToken } from './changetracking';
+export {
+  createDefaultMetadata,
+  DEFAULT_CHANGE_TRACKED_ENTITIES,
+  DEFAULT_ENTITY_NAMES,
+  DEFAULT_GLOBAL_OPTION_SETS,
+  DEFAULT_MULTILANGUAGE_COLUMNS,
+  DEFAULT_PICKLIST_OPTION_COUNTS,
+  DEFAULT_PICKLIST_OPTION_TOTAL,
+  DEFAULT_READ_DENIED_ENTITY,
+} from './default-metadata';
+export { createLargeWorld, generateLargeOrg, LARGE_ORG_GLOBAL_OPTION_SETS } from './generate-org';
+export type { LargeOrgOptions } from './generate-org';
+export { batchRoute, MAX_BATCH_REQUESTS } from './batch';
+export type { InnerRequestLogEntry } from './batch';
+export { attr, entity, localOptionSet, stateAndStatus } from './metadata-builders';
+export { derivedGuid } from './metadata-labels';
+export type { AttributeDef, AttributeTypeCode, EntityDef, OptionDef, OptionSetDef, OrgMetadata } from './model';
