@@ -25,6 +25,7 @@ export interface Bounds {
 /** Row order: by primary key (the emulator's index order) or by (modifiedon, primary key). */
 export type Order = 'key' | 'modified';
 
+/** No `$filter`: every row. */
 export const NO_BOUNDS: Bounds = { lowerInclusive: true, upperInclusive: true };
 
 const OPERATOR_KINDS: Record<string, string> = {

@@ -226,6 +226,7 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
     if (include(TOTAL_RECORD_COUNT)) body += `,"@${TOTAL_RECORD_COUNT}":${Math.min(total, COUNT_LIMIT)}`;
     if (include(TOTAL_RECORD_COUNT_LIMIT_EXCEEDED)) body += `,"@${TOTAL_RECORD_COUNT_LIMIT_EXCEEDED}":${total > COUNT_LIMIT}`;
   }
+  // [INF] the token's time is the clock when the last page is served (the version is the snapshot's).
   if (snapshot !== undefined && !more) {
     body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
   }

@@ -24,8 +24,11 @@ export interface TableSpec {
   stepSeconds?: number;
 }
 
+/** Seed of a table spec without one. */
 export const DEFAULT_TABLE_SEED = 1;
+/** `modifiedon` of row 0 of a table spec without `startTime`. */
 export const DEFAULT_TABLE_START = '2023-01-01T00:00:00Z';
+/** Seconds between consecutive rows' `modifiedon` by default. */
 export const DEFAULT_STEP_SECONDS = 60;
 /** The tables' clock starts here: after the base rows of a million-row table (1M minutes end in 2024-11). */
 export const DEFAULT_CLOCK_START = '2025-01-01T00:00:00Z';
