@@ -1,13 +1,13 @@
 /**
- * Incremental reads of entity streams. Where the entity has change tracking: `Prefer:
- * odata.track-changes`, the delta token of the last page as state, deleted rows as records with
- * `_ab_cdc_deleted_at`. Elsewhere: a `modifiedon ge <cursor>` filter in modifiedon order, the
- * cursor advancing at each page boundary (inclusive, so a boundary row may repeat, never vanish).
- * An expired or unusable token falls back to a full resync, said in a LOG message.
+ * The retriever of entity streams: a SimpleRetriever for full refresh, and for incremental reads
+ * Dataverse change tracking where the entity has it: `Prefer: odata.track-changes`, the delta
+ * token of the last page as state, deleted rows as records with `_ab_cdc_deleted_at`. Entities
+ * without change tracking use the stream's datetime cursor (`modifiedon ge`). An expired or
+ * unusable token falls back to a full resync, said in a LOG message.
  */
 import { DataverseError, ResponseError } from '../errors';
-import type { IncrementalReadArgs, IncrementalSync } from '../streams/incremental';
-import type { Page } from '../streams/retriever';
+import type { IncrementalReadBase, IncrementalRetriever, IncrementalSync } from '../streams/incremental';
+import type { Page, Retriever, SimpleRetriever } from '../streams/retriever';
 import type { StreamContext, StreamEvent, StreamRecord } from '../streams/types';
 import type { EntityPartition } from './entity-components';
 
@@ -15,47 +15,31 @@ const TRACK_CHANGES = { Prefer: 'odata.track-changes' };
 /** ExpiredVersionStamp: the delta token is older than the org keeps changes. */
 const EXPIRED_TOKEN_CODE = '0x80044352';
 
-export class DataverseIncrementalSync implements IncrementalSync {
-  readonly cursorField: string[];
-
+export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever {
   constructor(
-    cursorField: string,
+    readonly inner: SimpleRetriever,
     private readonly now: () => number,
-  ) {
-    this.cursorField = [cursorField];
+  ) {}
+
+  read(context: StreamContext): AsyncGenerator<Page> {
+    return this.inner.read(context);
   }
 
-  async *read(args: IncrementalReadArgs): AsyncGenerator<StreamEvent> {
-    for (const context of await args.retriever.partitions(args.context)) {
-      const partition = context.stream_partition as EntityPartition;
-      if (partition.change_tracking) yield* this.readChanges(args, context, partition);
-      else yield* this.readByCursor(args, context, partition);
+  async *readIncremental(args: IncrementalReadBase, cursor: IncrementalSync): AsyncGenerator<StreamEvent> {
+    const partitions = await this.inner.partitions(args.context);
+    const tracked = partitions.filter((p) => (p.stream_partition as EntityPartition).change_tracking);
+    if (tracked.length === 0) {
+      yield* cursor.read({ ...args, retriever: this.inner });
+      return;
     }
+    if (tracked.length !== partitions.length) throw new Error('an entity stream mixes change-tracked and untracked partitions');
+    for (const context of tracked) yield* this.readChanges(args, context, context.stream_partition as EntityPartition);
   }
 
-  private async *readByCursor(args: IncrementalReadArgs, context: StreamContext, partition: EntityPartition): AsyncGenerator<StreamEvent> {
-    const field = this.cursorField[0];
-    let cursor = typeof args.state?.[field] === 'string' ? (args.state[field] as string) : undefined;
-    if (cursor !== undefined && Number.isNaN(Date.parse(cursor))) {
-      throw new ResponseError(`the state of ${partition.entity} holds ${field} "${cursor}", which is not a date-time`);
-    }
-    const parameters: Record<string, string> = { $orderby: `${field} asc,${partition.primary_key} asc` };
-    if (cursor) parameters.$filter = `${field} ge ${cursor}`;
-    for await (const page of args.retriever.pages(context, undefined, { parameters })) {
-      args.transform(page.records, context);
-      for (const record of page.records) {
-        const value = record[field];
-        if (typeof value === 'string' && (cursor === undefined || Date.parse(value) > Date.parse(cursor))) cursor = value;
-      }
-      yield { kind: 'records', records: page.records };
-      yield { kind: 'checkpoint', state: cursor === undefined ? {} : { [field]: cursor } };
-    }
-  }
-
-  private async *readChanges(args: IncrementalReadArgs, context: StreamContext, partition: EntityPartition): AsyncGenerator<StreamEvent> {
+  private async *readChanges(args: IncrementalReadBase, context: StreamContext, partition: EntityPartition): AsyncGenerator<StreamEvent> {
     const token = typeof args.state?.deltatoken === 'string' ? args.state.deltatoken : undefined;
     const resume = typeof args.state?.resume_link === 'string' ? args.state.resume_link : undefined;
-    const start = resume ?? (token ? args.retriever.requester.urlFor(context, partition.entity_set, { $select: partition.select, $deltatoken: token }) : undefined);
+    const start = resume ?? (token ? this.inner.requester.urlFor(context, partition.entity_set, { $select: partition.select, $deltatoken: token }) : undefined);
     try {
       yield* this.pagesOfChanges(args, context, partition, start, token);
     } catch (err) {
@@ -70,14 +54,14 @@ export class DataverseIncrementalSync implements IncrementalSync {
   }
 
   private async *pagesOfChanges(
-    args: IncrementalReadArgs,
+    args: IncrementalReadBase,
     context: StreamContext,
     partition: EntityPartition,
     start: string | undefined,
     token: string | undefined,
   ): AsyncGenerator<StreamEvent> {
     let current = token;
-    for await (const page of args.retriever.pages(context, start, { headers: TRACK_CHANGES })) {
+    for await (const page of this.inner.pages(context, start, { headers: TRACK_CHANGES })) {
       const { rows, deletes } = this.split(page, partition);
       args.transform(rows, context);
       yield { kind: 'records', records: rows.concat(deletes) };

@@ -17,6 +17,7 @@ import { SimpleRetriever, type Retriever } from '../streams/retriever';
 import { InlineSchemaLoader, JsonFileSchemaLoader, type SchemaLoader } from '../streams/schema-loader';
 import { AddFields } from '../streams/transformations';
 import type { RecordTransformation } from '../streams/types';
+import { ODataDatetimeCursor } from '../streams/datetime-cursor';
 import type { IncrementalSync } from '../streams/incremental';
 import { resolveDynamicStreams } from './dynamic-streams';
 import { compileTemplate, interpolateDeep } from './interpolation';
@@ -67,7 +68,7 @@ const CREATORS: Readonly<Record<string, Creator>> = {
       schemaLoader: f.create<SchemaLoader>(n.child('schema_loader'), 'JsonFileSchemaLoader', 'InlineSchemaLoader', 'CustomSchemaLoader'),
       retriever: f.create<Retriever>(n.child('retriever'), 'SimpleRetriever', 'CustomRetriever'),
       transformations: (n.optList('transformations') ?? []).map((t) => f.create<RecordTransformation>(t)),
-      incrementalSync: n.has('incremental_sync') ? f.create<IncrementalSync>(n.child('incremental_sync'), 'CustomIncrementalSync') : undefined,
+      incrementalSync: n.has('incremental_sync') ? f.create<IncrementalSync>(n.child('incremental_sync'), 'DatetimeBasedCursor') : undefined,
       context: f.context(n),
     }),
   SimpleRetriever: (n, f) =>
@@ -116,7 +117,13 @@ const CREATORS: Readonly<Record<string, Creator>> = {
   CustomTransformation: (n, f) => f.custom(n),
   CustomRetriever: (n, f) => f.custom(n),
   CustomSchemaLoader: (n, f) => f.custom(n),
-  CustomIncrementalSync: (n, f) => f.custom(n),
+  DatetimeBasedCursor: (n, f) => {
+    const format = n.str('datetime_format');
+    // Dataverse compares ISO 8601 instants; a cursor in another format would not filter right.
+    if (!['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ', '%Y-%m-%dT%H:%M:%S%z'].includes(format)) n.fail(`datetime_format must be an ISO 8601 form such as %Y-%m-%dT%H:%M:%SZ (found ${format})`);
+    const start = n.has('start_datetime') ? f.renderNow(n, 'start_datetime') : undefined;
+    return new ODataDatetimeCursor(n.str('cursor_field'), start === '' ? undefined : start);
+  },
   CustomPartitionRouter: (n, f) => f.custom(n),
 };
 

@@ -4,7 +4,7 @@
  */
 import { CurrentOrganizationDetail } from '../dataverse/organization-detail';
 import { EntityPartitionRouter, EntityRowShaper, EntitySchemaLoader } from '../dataverse/entity-components';
-import { DataverseIncrementalSync } from '../dataverse/entity-incremental';
+import { ChangeTrackingRetriever } from '../dataverse/entity-incremental';
 import { EntityMetadataProvider } from '../dataverse/entity-metadata';
 import { ODataAnnotationRemover } from '../dataverse/odata-annotations';
 import { OptionSetBatchRetriever } from '../dataverse/option-set-retriever';
@@ -13,6 +13,7 @@ import { PicklistSelectionRouter } from '../dataverse/picklist-selection';
 import { MsalAuthenticator } from '../http/authenticator';
 import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
 import type { HttpRequester } from '../http/requester';
+import type { SimpleRetriever } from '../streams/retriever';
 import type { ComponentFactory } from './factory';
 import type { ManifestNode } from './node';
 
@@ -60,7 +61,8 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
   'source_dataverse.components.EntitySchemaLoader': (n, f) =>
     new EntitySchemaLoader(f.custom(n.child('metadata')) as EntityMetadataProvider, f.template(n, 'entity'), f.template(n, 'formatted_values'), f.context(n)),
   'source_dataverse.components.EntityRowShaper': () => new EntityRowShaper(),
-  'source_dataverse.components.DataverseIncrementalSync': (n, f) => new DataverseIncrementalSync(n.str('cursor_field'), f.deps.http.now),
+  'source_dataverse.components.ChangeTrackingRetriever': (n, f) =>
+    new ChangeTrackingRetriever(f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever'), f.deps.http.now),
   'source_dataverse.components.PicklistSelectionRouter': (n, f) =>
     new PicklistSelectionRouter(f.template(n, 'selection'), f.create<HttpRequester>(n.child('entities_requester'), 'HttpRequester')),
   'source_dataverse.components.OptionSetBatchRetriever': (n, f) =>

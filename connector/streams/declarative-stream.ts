@@ -3,7 +3,7 @@
  * Full refresh reads every page and ends with one empty-state checkpoint (Airbyte's convention
  * for full-refresh streams); incremental streams will plug a cursor in here.
  */
-import type { IncrementalSync } from './incremental';
+import { isIncrementalRetriever, type IncrementalSync } from './incremental';
 import { SimpleRetriever, type Retriever } from './retriever';
 import type { SchemaLoader } from './schema-loader';
 import type { RecordTransformation, StreamContext, StreamEvent, StreamRecord } from './types';
@@ -62,22 +62,20 @@ export class DeclarativeStream {
     for (const transformation of this.options.transformations) await transformation.prepare?.(context);
     const incremental = this.options.incrementalSync;
     if (options.syncMode === 'incremental' && incremental) {
-      if (!(this.options.retriever instanceof SimpleRetriever)) throw new Error(`stream ${this.name}: incremental_sync needs a SimpleRetriever`);
-      yield* incremental.read({ context, state: options.state, retriever: this.options.retriever, transform: (records, ctx) => this.transform(records, ctx) });
+      const retriever = this.options.retriever;
+      const transform = (records: StreamRecord[], ctx: StreamContext) => this.transform(records, ctx);
+      if (isIncrementalRetriever(retriever)) {
+        yield* retriever.readIncremental({ context, state: options.state, transform }, incremental);
+      } else if (retriever instanceof SimpleRetriever) {
+        yield* incremental.read({ context, state: options.state, retriever, transform });
+      } else {
+        throw new Error(`stream ${this.name}: incremental_sync needs a SimpleRetriever or a retriever with its own incremental reads`);
+      }
       return;
     }
-    if (this.options.retriever instanceof SimpleRetriever) {
-      for (const partition of await this.options.retriever.partitions(context)) {
-        for await (const page of this.options.retriever.pages(partition)) {
-          this.transform(page.records, partition);
-          yield { kind: 'records', records: page.records };
-        }
-      }
-    } else {
-      for await (const page of this.options.retriever.read(context)) {
-        this.transform(page.records, context);
-        yield { kind: 'records', records: page.records };
-      }
+    for await (const page of this.options.retriever.read(context)) {
+      this.transform(page.records, page.context ?? context);
+      yield { kind: 'records', records: page.records };
     }
     yield { kind: 'checkpoint', state: {} };
   }

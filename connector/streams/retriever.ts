@@ -13,6 +13,8 @@ export interface Page {
   records: StreamRecord[];
   /** The response the page came from, when it came from one response. */
   response?: PageResponse;
+  /** The context (with `stream_partition`) the page was read in: what transformations see. */
+  context?: StreamContext;
 }
 
 /** What a stream reads its pages through: SimpleRetriever or a custom retriever. */
@@ -50,7 +52,7 @@ export class SimpleRetriever implements Retriever {
       const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
       const records = this.selector.select(result.body);
       const next = this.paginator.next(response, records);
-      yield { records, response };
+      yield { records, response, context };
       if (next === undefined) return;
       url = next;
     }

@@ -353,7 +353,7 @@ function opportunity(): EntityDef {
     ),
     ...ownerColumns(name),
     ...auditColumns(name),
-  ]);
+  ], { entitySetName: 'opportunities' });
 }
 
 /** sample_bankaccount: the metadata-operations doc sample (multiselect.json, boolean.json, sample_colors). */
