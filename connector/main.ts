@@ -10,11 +10,11 @@ import { discover } from './commands/discover';
 import { read } from './commands/read';
 import { spec } from './commands/spec';
 import { ConnectorError, InterruptedError } from './errors';
-import { errorTraceMessage, type AirbyteMessage, type FailureType } from './protocol/messages';
+import { errorTraceMessage, type FailureType, type Output } from './protocol/messages';
 import { Redactor } from './protocol/redactor';
 import { MessageWriter, type LineSink } from './protocol/writer';
 
-type Command = (args: CommandArgs, deps: CommandDeps) => AsyncIterable<AirbyteMessage>;
+type Command = (args: CommandArgs, deps: CommandDeps) => AsyncIterable<Output>;
 
 const COMMAND_TABLE: Readonly<Record<CommandName, Command>> = { spec, check, discover, read };
 

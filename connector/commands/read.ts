@@ -9,16 +9,16 @@ import { parseState } from '../config/state';
 import { ConfigError } from '../errors';
 import {
   logMessage,
-  recordMessage,
+  recordBatch,
   streamStateMessage,
   streamStatusMessage,
-  type AirbyteMessage,
+  type Output,
 } from '../protocol/messages';
 import type { DeclarativeStream } from '../streams/declarative-stream';
 import type { CommandArgs, CommandDeps } from './deps';
 import { readConfig, sourceFor } from './source-for';
 
-export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerator<AirbyteMessage> {
+export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerator<Output> {
   const config = readConfig(args, deps);
   if (!args.catalog) throw new ConfigError('missing --catalog CONFIGURED_CATALOG.json');
   const source = sourceFor(config, deps);
@@ -45,7 +45,7 @@ async function* readStream(
   syncMode: 'full_refresh' | 'incremental',
   state: Record<string, unknown> | undefined,
   deps: CommandDeps,
-): AsyncGenerator<AirbyteMessage> {
+): AsyncGenerator<Output> {
   yield streamStatusMessage(stream.name, 'STARTED', deps.now());
   deps.progress?.start(stream.name);
   let running = false;
@@ -58,8 +58,7 @@ async function* readStream(
         running = true;
         yield streamStatusMessage(stream.name, 'RUNNING', deps.now());
       }
-      const emittedAt = deps.now();
-      for (const record of event.records) yield recordMessage(stream.name, record, emittedAt);
+      if (event.records.length > 0) yield recordBatch(stream.name, event.records, deps.now());
       sinceCheckpoint += event.records.length;
       total += event.records.length;
       deps.progress?.add(event.records.length);

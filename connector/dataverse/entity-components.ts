@@ -76,25 +76,28 @@ export class EntitySchemaLoader implements SchemaLoader {
 }
 
 /**
- * Keeps the schema's columns (Dataverse adds some unasked, e.g. `_transactioncurrencyid_value`
- * next to money), turns formatted-value annotations of option-set and lookup columns into
- * `<column>__formatted`, and drops every other annotation.
+ * Builds the record from the schema's columns, in schema order (Dataverse adds some unasked, e.g.
+ * `_transactioncurrencyid_value` next to money, and annotations), with the formatted-value
+ * annotations of option-set and lookup columns as `<column>__formatted`. A new object with a
+ * fixed key order is cheaper than deleting keys and serialises faster.
  */
 export class EntityRowShaper implements RecordTransformation {
-  private cache?: { partition: unknown; keep: Set<string>; formatted: string[] };
+  private cache?: { partition: unknown; columns: string[]; formatted: Array<[string, string]> };
 
-  transform(record: StreamRecord, context: StreamContext): void {
+  transform(record: StreamRecord, context: StreamContext): StreamRecord {
     const partition = context.stream_partition as EntityPartition;
     if (this.cache?.partition !== partition) {
-      this.cache = { partition, keep: new Set(partition.columns), formatted: partition.formatted_columns };
+      this.cache = { partition, columns: partition.columns, formatted: partition.formatted_columns.map((c) => [c + FORMATTED, `${c}__formatted`]) };
     }
-    const { keep, formatted } = this.cache;
-    for (const column of formatted) {
-      const label = record[column + FORMATTED];
-      record[`${column}__formatted`] = typeof label === 'string' ? label : null;
+    const out: StreamRecord = {};
+    for (const column of this.cache.columns) {
+      const value = record[column];
+      out[column] = value === undefined ? null : value;
     }
-    for (const key in record) {
-      if (!keep.has(key) && !key.endsWith('__formatted')) delete record[key];
+    for (const [annotation, field] of this.cache.formatted) {
+      const label = record[annotation];
+      out[field] = typeof label === 'string' ? label : null;
     }
+    return out;
   }
 }

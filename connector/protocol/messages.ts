@@ -77,3 +77,21 @@ export function errorTraceMessage(fields: ErrorTraceFields, emittedAt: number): 
   if (fields.stream) error.stream_descriptor = { name: fields.stream };
   return { type: 'TRACE', trace: { type: 'ERROR', emitted_at: emittedAt, error: error as never } };
 }
+
+/**
+ * Many RECORDs of one stream, as the read loop hands them over: written as one RECORD line each,
+ * without building a message object per record (the per-record path of a million-row sync).
+ */
+export interface RecordBatch {
+  type: 'RECORD_BATCH';
+  stream: string;
+  records: ReadonlyArray<Record<string, unknown>>;
+  emittedAt: number;
+}
+
+export function recordBatch(stream: string, records: ReadonlyArray<Record<string, unknown>>, emittedAt: number): RecordBatch {
+  return { type: 'RECORD_BATCH', stream, records, emittedAt: Math.trunc(emittedAt) };
+}
+
+/** What commands yield: protocol messages, or batches of records. */
+export type Output = AirbyteMessage | RecordBatch;

@@ -3,7 +3,7 @@
  * any non-RECORD message, so a STATE never overtakes the records it covers, and the writer waits
  * for 'drain' when the pipe is full instead of buffering without bound.
  */
-import type { AirbyteMessage } from './messages';
+import type { AirbyteMessage, Output, RecordBatch } from './messages';
 import type { Redactor } from './redactor';
 
 /** What the writer needs of stdout: a Node writable stream or a test double. */
@@ -37,8 +37,9 @@ export class MessageWriter {
     return this.count;
   }
 
-  /** Queues one message; resolves once it is safe to continue (the sink has room). */
-  async write(message: AirbyteMessage): Promise<void> {
+  /** Queues one message or batch; resolves once it is safe to continue (the sink has room). */
+  async write(message: Output): Promise<void> {
+    if (message.type === 'RECORD_BATCH') return this.writeBatch(message);
     this.count++;
     if (message.type === 'RECORD') {
       this.buffer += JSON.stringify(message) + '\n';
@@ -50,6 +51,17 @@ export class MessageWriter {
     if (this.redactor) line = this.redactor.redact(line);
     this.buffer += line + '\n';
     await this.flush();
+  }
+
+  /** One RECORD line per record, the stream name and timestamp serialised once for the batch. */
+  private async writeBatch(batch: RecordBatch): Promise<void> {
+    const head = `{"type":"RECORD","record":{"stream":${JSON.stringify(batch.stream)},"data":`;
+    const tail = `,"emitted_at":${batch.emittedAt}}}\n`;
+    for (const record of batch.records) {
+      this.buffer += head + JSON.stringify(record) + tail;
+      if (this.buffer.length >= FLUSH_AT) await this.flush();
+    }
+    this.count += batch.records.length;
   }
 
   /** Hands everything buffered to the sink and waits for it to drain if it asks us to. */

@@ -83,8 +83,8 @@ export class DeclarativeStream {
   private transform(records: StreamRecord[], context: StreamContext): void {
     const transformations = this.options.transformations;
     if (transformations.length === 0) return;
-    for (const record of records) {
-      for (const transformation of transformations) transformation.transform(record, context);
+    for (let i = 0; i < records.length; i++) {
+      for (const transformation of transformations) records[i] = transformation.transform(records[i], context) ?? records[i];
     }
   }
 }

@@ -17,8 +17,13 @@ export class AddFields implements RecordTransformation {
     private readonly condition?: Renderable,
   ) {}
 
+  private scope?: { context: StreamContext; ctx: StreamContext };
+
   transform(record: StreamRecord, context: StreamContext): void {
-    const ctx = { ...context, record };
+    // One scope object per page context, its `record` swapped per record: no copy per record.
+    if (this.scope?.context !== context) this.scope = { context, ctx: { ...context } };
+    const ctx = this.scope.ctx;
+    ctx.record = record;
     if (this.condition && !truthy(this.condition.render(ctx))) return;
     for (const field of this.fields) {
       let target: Record<string, unknown> = record;

@@ -19,9 +19,10 @@ export type StreamEvent =
   | { kind: 'checkpoint'; state: Record<string, unknown> }
   | { kind: 'log'; level: 'INFO' | 'WARN'; message: string };
 
-/** Changes a record in place after selection (AddFields, annotation stripping, ...). */
+/** Changes a record after selection (AddFields, annotation stripping, ...). */
 export interface RecordTransformation {
   /** Optional once-per-read work before the first record, e.g. a lookup request. */
   prepare?(context: StreamContext): Promise<void>;
-  transform(record: StreamRecord, context: StreamContext): void;
+  /** Changes the record in place, or returns a new record to replace it (cheaper than deleting many keys). */
+  transform(record: StreamRecord, context: StreamContext): StreamRecord | void;
 }
