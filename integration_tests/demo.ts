@@ -32,10 +32,13 @@ function show(title: string, lines: string[]): void {
 
 async function main(): Promise<number> {
   const emulator = await startEmulator();
+  emulator.tables.define('account', { rowCount: 12 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'source-dataverse-demo-'));
   const configFile = path.join(dir, 'config.json');
-  fs.writeFileSync(configFile, JSON.stringify(emulator.config(), null, 2));
-  const catalogFile = path.join(ROOT, 'integration_tests', 'configured_catalog.json');
+  fs.writeFileSync(configFile, JSON.stringify(emulator.config({ picklists: ['account.industrycode', 'account.statuscode'], entities: ['account'], page_size: 5 }), null, 2));
+  const catalogFile = path.join(dir, 'catalog.json');
+  const entry = (name: string, mode: string) => ({ stream: { name, json_schema: {}, supported_sync_modes: [mode] }, sync_mode: mode, destination_sync_mode: 'append' });
+  fs.writeFileSync(catalogFile, JSON.stringify({ streams: [entry('organization', 'full_refresh'), entry('picklist', 'full_refresh'), entry('account', 'incremental')] }));
   let ok = true;
   try {
     process.stdout.write(`Emulator: Entra ID at ${emulator.loginUrl}, Dataverse at ${emulator.orgUrl}\nConfig: ${configFile} (client_secret hidden)\n`);
@@ -59,14 +62,25 @@ async function main(): Promise<number> {
     ok &&= streams.length > 0;
 
     const read = await run(['read', '--config', configFile, '--catalog', catalogFile]);
-    const lines = read.messages.map((m) => {
-      if (m.type === 'RECORD') return `RECORD ${m.record.stream} ${JSON.stringify(m.record.data, null, 2).replace(/\n/g, '\n  ')}`;
-      if (m.type === 'STATE') return `STATE ${m.state.stream.stream_descriptor.name} ${JSON.stringify(m.state.stream.stream_state)} recordCount=${m.state.sourceStats.recordCount}`;
-      if (m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS') return `STATUS ${m.trace.stream_status.stream_descriptor.name} ${m.trace.stream_status.status}`;
-      if (m.type === 'LOG') return `LOG ${m.log.level} ${m.log.message}`;
-      return `${m.type} ${JSON.stringify(m).slice(0, 200)}`;
+    const shown = new Map<string, number>();
+    const lines = read.messages.flatMap((m) => {
+      if (m.type === 'RECORD') {
+        // The organization record in full, the first two of every other stream.
+        const n = (shown.get(m.record.stream) ?? 0) + 1;
+        shown.set(m.record.stream, n);
+        if (m.record.stream === 'organization') return [`RECORD organization ${JSON.stringify(m.record.data, null, 2).replace(/\n/g, '\n  ')}`];
+        return n <= 2 ? [`RECORD ${m.record.stream} ${JSON.stringify(m.record.data).slice(0, 160)}...`] : [];
+      }
+      if (m.type === 'STATE') {
+        const state = { ...m.state.stream.stream_state };
+        if (state.resume_link) state.resume_link = '<next page link>';
+        return [`STATE ${m.state.stream.stream_descriptor.name} ${JSON.stringify(state)} recordCount=${m.state.sourceStats.recordCount}`];
+      }
+      if (m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS') return [`STATUS ${m.trace.stream_status.stream_descriptor.name} ${m.trace.stream_status.status}`];
+      if (m.type === 'LOG') return [`LOG ${m.log.level} ${m.log.message}`];
+      return [`${m.type} ${JSON.stringify(m).slice(0, 200)}`];
     });
-    show(`read --config ${path.basename(configFile)} --catalog integration_tests/configured_catalog.json`, lines);
+    show(`read --config ${path.basename(configFile)} --catalog ${path.basename(catalogFile)}`, lines);
     ok &&= read.code === 0 && read.messages.some((m) => m.type === 'RECORD');
 
     const requests = emulator.log.map((e) => `${e.target.padEnd(5)} ${e.method.padEnd(4)} ${e.path.split('?')[0]} -> ${e.status}`);
