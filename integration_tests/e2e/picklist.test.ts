@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import { startEmulator, type Emulator } from '../emulator';
 import { DEFAULT_PICKLIST_OPTION_COUNTS, DEFAULT_PICKLIST_OPTION_TOTAL } from '../emulator/default-metadata';
+import { createLargeWorld } from '../emulator';
 import type { AttributeDef, OptionDef } from '../emulator/model';
 import { ofType, records, ROOT, runCli, statuses, writeJson, type CliResult } from '../helpers/cli';
 
@@ -136,5 +137,36 @@ describe('selection forms', () => {
     const errors = result.messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR');
     expect(errors.map((e) => [e.trace.error.failure_type, e.trace.error.message])).toEqual([['config_error', text]]);
     expect(records(result.messages)).toEqual([]);
+  });
+});
+
+describe('the generated 1,000-entity org', () => {
+  let large: Emulator;
+  let result: CliResult;
+  beforeAll(async () => {
+    large = await startEmulator({ world: createLargeWorld({ entities: 1000, seed: 7 }) });
+    const config = writeJson('picklist-large-config.json', large.config());
+    result = await runCli(['read', '--config', config, '--catalog', catalog()], { timeoutMs: 120_000 });
+  }, 150_000);
+  afterAll(() => large.close());
+
+  test('every option of every entity, in at most 25 requests to the org', () => {
+    expect(result.code).toBe(0);
+    let options = 0;
+    for (const def of Object.values(large.world.org.entities)) for (const a of def.attributes) options += a.optionSet?.options.length ?? 0;
+    expect(records(result.messages, 'picklist')).toHaveLength(options);
+    const org = large.requests('org');
+    expect(org.length).toBeLessThanOrEqual(25);
+    expect(org.filter((e) => e.method === 'POST').every((e) => (e.inner ?? []).every((p) => p.method === 'GET'))).toBe(true);
+    expect(org.reduce((n, e) => n + (e.inner?.length ?? 0), 0)).toBe(1000 * 5);
+  });
+
+  test('discover with 3 configured entities makes at most 10 requests to the org (2: the filtered list and one $batch)', async () => {
+    large.log.length = 0;
+    const entities = Object.keys(large.world.org.entities).slice(100, 103);
+    const discover = await runCli(['discover', '--config', writeJson('picklist-large-discover.json', large.config({ entities }))]);
+    expect(discover.code).toBe(0);
+    expect(discover.messages[0].catalog.streams.map((s: { name: string }) => s.name)).toEqual(['organization', 'picklist', ...entities]);
+    expect(large.requests('org').map((e) => `${e.method} ${e.path.split('?')[0]}`)).toEqual(['GET /api/data/v9.2/EntityDefinitions', 'POST /api/data/v9.2/$batch']);
   });
 });
