@@ -9,6 +9,7 @@ import { parseState } from '../config/state';
 import { ConfigError } from '../errors';
 import {
   logMessage,
+  estimateMessage,
   recordBatch,
   streamStateMessage,
   streamStatusMessage,
@@ -47,6 +48,9 @@ async function* readStream(
   deps: CommandDeps,
 ): AsyncGenerator<Output> {
   yield streamStatusMessage(stream.name, 'STARTED', deps.now());
+  // A full read's size; an incremental read emits fewer, so only full refreshes are estimated.
+  const estimate = syncMode === 'full_refresh' ? await stream.estimate() : undefined;
+  if (estimate !== undefined) yield estimateMessage(stream.name, estimate, deps.now());
   deps.progress?.start(stream.name);
   let running = false;
   let sinceCheckpoint = 0;

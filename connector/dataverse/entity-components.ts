@@ -70,8 +70,9 @@ export class EntitySchemaLoader implements SchemaLoader {
     return [[info.primaryIdAttribute]];
   }
 
-  async changeTracking(): Promise<boolean> {
-    return (await this.metadata.entity(this.context, String(this.entity.render(this.context)))).changeTracking;
+  /** Rows the stream will hold, from the service's record counts (an estimate). */
+  estimate(): Promise<number | undefined> {
+    return this.metadata.estimate(this.context, String(this.entity.render(this.context)));
   }
 }
 

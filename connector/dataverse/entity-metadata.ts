@@ -40,6 +40,8 @@ export interface MetadataQuery {
 export interface EntityMetadataOptions {
   entities: Renderable;
   definitionsRequester: HttpRequester;
+  /** RetrieveTotalRecordCount for the configured entities: row estimates, optional. */
+  countsRequester?: HttpRequester;
   batchRequester: HttpRequester;
   attributesQuery: MetadataQuery;
   dateTimeQuery: MetadataQuery;
@@ -48,6 +50,7 @@ export interface EntityMetadataOptions {
 
 export class EntityMetadataProvider {
   private loading?: Promise<Map<string, EntityInfo>>;
+  private counting?: Promise<Map<string, number>>;
 
   constructor(private readonly options: EntityMetadataOptions) {}
 
@@ -63,6 +66,27 @@ export class EntityMetadataProvider {
     const info = (await this.loading).get(name);
     if (!info) throw new Error(`entity ${name} is not one of the configured entities`);
     return info;
+  }
+
+  /**
+   * The row count of a configured entity from the service's daily snapshot, for TRACE ESTIMATE;
+   * undefined when the service will not say. An estimate never fails a sync.
+   */
+  async estimate(context: Record<string, unknown>, name: string): Promise<number | undefined> {
+    if (!this.options.countsRequester) return undefined;
+    this.counting ??= this.options.countsRequester.send(context).then(
+      (result) => {
+        const collection = (result.body as { EntityRecordCountCollection?: { Keys?: unknown[]; Values?: unknown[] } }).EntityRecordCountCollection;
+        const counts = new Map<string, number>();
+        (collection?.Keys ?? []).forEach((key, i) => {
+          const value = collection?.Values?.[i];
+          if (typeof key === 'string' && typeof value === 'number' && value >= 0) counts.set(key, value);
+        });
+        return counts;
+      },
+      () => new Map<string, number>(),
+    );
+    return (await this.counting).get(name);
   }
 
   private async load(context: Record<string, unknown>): Promise<Map<string, EntityInfo>> {

@@ -51,6 +51,7 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
     new EntityMetadataProvider({
       entities: f.template(n, 'entities'),
       definitionsRequester: f.create<HttpRequester>(n.child('definitions_requester'), 'HttpRequester'),
+      countsRequester: n.has('counts_requester') ? f.create<HttpRequester>(n.child('counts_requester'), 'HttpRequester') : undefined,
       batchRequester: f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
       attributesQuery: { path: f.template(n.child('attributes_query'), 'path'), requestParameters: f.templateTree(n.child('attributes_query'), 'request_parameters') },
       dateTimeQuery: { path: f.template(n.child('datetime_query'), 'path'), requestParameters: f.templateTree(n.child('datetime_query'), 'request_parameters') },

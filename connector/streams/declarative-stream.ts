@@ -26,6 +26,15 @@ interface KeyedSchemaLoader extends SchemaLoader {
   primaryKey(): Promise<string[][]>;
 }
 
+/** A schema loader that can estimate the stream's rows (for TRACE ESTIMATE). */
+interface EstimatingSchemaLoader extends SchemaLoader {
+  estimate(): Promise<number | undefined>;
+}
+
+function isEstimating(loader: SchemaLoader): loader is EstimatingSchemaLoader {
+  return typeof (loader as Partial<EstimatingSchemaLoader>).estimate === 'function';
+}
+
 function isKeyed(loader: SchemaLoader): loader is KeyedSchemaLoader {
   return typeof (loader as Partial<KeyedSchemaLoader>).primaryKey === 'function';
 }
@@ -54,6 +63,11 @@ export class DeclarativeStream {
   async primaryKey(): Promise<string[][]> {
     if (this.options.primaryKey.length > 0 || !isKeyed(this.options.schemaLoader)) return this.options.primaryKey;
     return this.options.schemaLoader.primaryKey();
+  }
+
+  /** How many rows a full read would hold, when the source can tell cheaply. */
+  async estimate(): Promise<number | undefined> {
+    return isEstimating(this.options.schemaLoader) ? this.options.schemaLoader.estimate() : undefined;
   }
 
   /** Reads the stream; every `checkpoint` follows the records it covers. */

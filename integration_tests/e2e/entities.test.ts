@@ -155,6 +155,13 @@ describe('full refresh over many pages', () => {
     expect(statuses(result.messages, 'contact')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
   });
 
+  test('a TRACE ESTIMATE of the row count comes before the first record', () => {
+    const types = result.messages.map((m) => (m.type === 'TRACE' ? `TRACE ${m.trace.type}` : m.type));
+    const estimates = result.messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ESTIMATE').map((m) => m.trace.estimate);
+    expect(estimates).toEqual([{ name: 'contact', type: 'STREAM', row_estimate: 1234 }]);
+    expect(types.indexOf('TRACE ESTIMATE')).toBeLessThan(types.indexOf('RECORD'));
+  });
+
   test('values as the emulator stores them, labels as __formatted, CDC fields on a change-tracked entity', () => {
     const byId = new Map(emulator.tables.rows('contact').map((r) => [r.contactid, r]));
     for (const m of records(result.messages, 'contact').slice(0, 200)) {

@@ -25,6 +25,7 @@ import { metadataRoutes } from './metadata';
 import { optionSetRoutes } from './optionsets';
 import { Random } from './random';
 import { DATAVERSE_JSON, ENTRA_JSON, dataverseError, findRoute, type Reply, type Route } from './router';
+import { recordCountRoutes } from './record-counts';
 import { Tables } from './tables';
 import { TokenStore } from './tokens';
 import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, createDefaultWorld, type World } from './world';
@@ -130,7 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log: RequestLogEntry[] = [];
   const tables = new Tables(world);
   // The entity-set route matches only names of entity sets in the metadata, after the fixed routes.
-  const orgRoutes: readonly Route[] = [...dataverseRoutes, ...metadataRoutes, ...optionSetRoutes, batchRoute(() => orgRoutes), ...entitySetRoutes(tables)];
+  const orgRoutes: readonly Route[] = [...dataverseRoutes, ...metadataRoutes, ...optionSetRoutes, batchRoute(() => orgRoutes), ...recordCountRoutes(tables), ...entitySetRoutes(tables)];
   /** Raw TCP sockets by remote port, per server: TLS sockets cannot send an RST themselves. */
   const rawSockets = new Map<https.Server, Map<number, Socket>>();
   const timers = new Set<NodeJS.Timeout>();
