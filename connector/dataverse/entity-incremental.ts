@@ -44,11 +44,9 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever 
       yield* this.pagesOfChanges(args, context, partition, start, token);
     } catch (err) {
       if (start === undefined || !(err instanceof DataverseError) || !isUnusableToken(err)) throw err;
-      yield {
-        kind: 'log',
-        level: 'WARN',
-        message: `${partition.entity}: the saved ${resume ? 'page link' : 'delta token'} cannot be used any more (${err.code ?? `HTTP ${err.status}`}); reading the whole table again`,
-      };
+      const what = resume ? 'page link' : 'delta token';
+      const why = err.code === EXPIRED_TOKEN_CODE ? `has expired (${err.code})` : `was refused (HTTP ${err.status}${err.code ? `, ${err.code}` : ''})`;
+      yield { kind: 'log', level: 'WARN', message: `${partition.entity}: the saved ${what} ${why}; reading the whole table again` };
       yield* this.pagesOfChanges(args, context, partition, undefined, undefined);
     }
   }

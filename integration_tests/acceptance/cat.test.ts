@@ -41,17 +41,7 @@ const UPDATE_EXPECTED = process.env.UPDATE_EXPECTED === '1';
  * Acceptance points that fail because of a known defect, skipped so the suite stays green until
  * it is fixed: key "<section> <stream>" -> the defect. Remove the entry to run the test again.
  */
-const KNOWN_DEFECTS: Record<string, string> = {
-  // abnormal_state.json gives account the delta token `999999999!12/31/2099 00:00:00`, a version
-  // above any the org has issued. The emulator answers it 400 0x0 "The $deltatoken value is not
-  // valid." (entitysets.ts, marked [INF]: Dataverse's answer is undocumented); the connector
-  // treats any 400 on a saved token as unusable and resyncs the whole table (LOG WARN "account: the
-  // saved delta token cannot be used any more (0x0); reading the whole table again"), so the read
-  // emits all 25 rows instead of none. The point can pass only if a future version yields an
-  // empty change set (as SQL Server change tracking does for a version above the current one); if
-  // Dataverse really answers 400, list account under future_state.missing_streams with that reason.
-  'future_state account': 'a future delta token triggers a full resync instead of an empty read',
-};
+const KNOWN_DEFECTS: Record<string, string> = {};
 /** CAT_RUN_KNOWN_DEFECTS=1 runs them anyway (to reproduce, or to check a fix). */
 const testUnlessDefect = (key: string) => (KNOWN_DEFECTS[key] && process.env.CAT_RUN_KNOWN_DEFECTS !== '1' ? test.skip : test);
 /** Change-tracked entity streams use delta tokens; the others the modifiedon cursor. */

@@ -258,10 +258,12 @@ function changeId(view: TableView, change: Change): string {
 function deltaPage(p: PageRequest, deltaRaw: string): Reply {
   const { view, cookie, ctx, tables } = p;
   const token = parseDeltaToken(deltaRaw);
-  if (token === null || token.version > tables.changeVersion()) return badDeltaTokenReply();
+  if (token === null) return badDeltaTokenReply();
   if (token.version < view.state.tokenFloor || token.timeMs < tables.now().getTime() - tokenLifetimeMs(ctx.state.world)) return expiredReply();
   if (cookie && (cookie.snapshot === undefined || cookie.phase === undefined)) return badSkiptoken();
-  const snapshot = cookie?.snapshot ?? tables.changeVersion();
+  // [INF] A token from a version the org has not reached yet (a "future" state) has no changes
+  // after it, as SQL change tracking answers such a version; its deltaLink keeps that version.
+  const snapshot = cookie?.snapshot ?? Math.max(tables.changeVersion(), token.version);
   const after: DeltaPosition | null = cookie?.phase ? { phase: cookie.phase, version: cookie.lastVersion ?? 0 } : null;
   const changes = scanChanges(view, token.version, snapshot, after, p.limit + 1);
   const more = changes.length > p.limit;
