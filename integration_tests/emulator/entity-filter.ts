@@ -11,6 +11,7 @@
  * support it [INF: an emulator limit, not a service answer] so a test fails loudly instead of
  * receiving unfiltered rows.
  */
+import { OPERATOR_KIND } from './odata-filter';
 import { unknownPropertyMessage, type Column } from './columns';
 import type { EntityDef } from './model';
 
@@ -28,14 +29,6 @@ export type Order = 'key' | 'modified';
 /** No `$filter`: every row. */
 export const NO_BOUNDS: Bounds = { lowerInclusive: true, upperInclusive: true };
 
-const OPERATOR_KINDS: Record<string, string> = {
-  eq: 'Equal',
-  ne: 'NotEqual',
-  gt: 'GreaterThan',
-  ge: 'GreaterThanOrEqual',
-  lt: 'LessThan',
-  le: 'LessThanOrEqual',
-};
 const CLAUSE = /^(\w+)\s+(eq|ne|gt|ge|lt|le)\s+(.+)$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -63,7 +56,7 @@ export function parseFilter(def: EntityDef, columns: readonly Column[], raw: str
     if (!known.has(property)) return { error: unknownPropertyMessage(def, property) };
     if (property !== 'modifiedon' || op === 'ne') return unsupported('the $filter', raw, expected);
     if (/^'.*'$/.test(literal)) {
-      return { error: `A binary operator with incompatible types was detected. Found operand types 'Edm.DateTimeOffset' and 'Edm.String' for operator kind '${OPERATOR_KINDS[op]}'.` };
+      return { error: `A binary operator with incompatible types was detected. Found operand types 'Edm.DateTimeOffset' and 'Edm.String' for operator kind '${OPERATOR_KIND[op as keyof typeof OPERATOR_KIND]}'.` };
     }
     const ms = DATE_TIME.test(literal) ? Date.parse(literal) : NaN;
     if (Number.isNaN(ms)) return unsupported('the $filter', raw, expected);

@@ -3,6 +3,7 @@
  * (`OptionSet($select=Options)`, `Attributes($select=LogicalName;$filter=...)`), and the select
  * clause that goes into `@odata.context`.
  */
+import { splitTopLevel } from './odata';
 
 /** One `$expand` item with its nested options. */
 export interface ExpandItem {
@@ -24,27 +25,6 @@ export interface MetadataQuery {
  * a client cannot come to rely on them [INF].
  */
 const REFUSED = ['$top', '$skip', '$orderby', '$count', '$search', '$apply', '$skiptoken'];
-
-/** Splits on `sep` at parenthesis depth 0 and outside `'...'` literals. */
-export function splitTopLevel(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let current = '';
-  for (const ch of text) {
-    if (ch === "'") quoted = !quoted;
-    else if (!quoted && ch === '(') depth++;
-    else if (!quoted && ch === ')') depth--;
-    if (ch === sep && depth === 0 && !quoted) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
-  return parts;
-}
 
 function parseSelectList(raw: string): string[] {
   const names: string[] = [];

@@ -40,7 +40,8 @@ export type FilterNode =
 
 type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 
-const OPERATOR_KIND: Record<ComparisonOperator, string> = {
+/** OData's names of the comparison operators, as its type-mismatch errors spell them. */
+export const OPERATOR_KIND: Record<ComparisonOperator, string> = {
   eq: 'Equal',
   ne: 'NotEqual',
   gt: 'GreaterThan',

@@ -13,14 +13,20 @@ export const FORMATTED_VALUE = 'OData.Community.Display.V1.FormattedValue';
 export const ASSOCIATED_NAVIGATION_PROPERTY = 'Microsoft.Dynamics.CRM.associatednavigationproperty';
 export const LOOKUP_LOGICAL_NAME = 'Microsoft.Dynamics.CRM.lookuplogicalname';
 
-/** Splits on `sep` outside double quotes. */
-function splitOutsideQuotes(text: string, sep: string): string[] {
+/**
+ * Splits on `sep` at parenthesis depth 0 and outside `quote`-delimited literals (OData literals
+ * use `'`, Prefer header values `"`).
+ */
+export function splitTopLevel(text: string, sep: string, quote = "'"): string[] {
   const parts: string[] = [];
-  let current = '';
+  let depth = 0;
   let quoted = false;
+  let current = '';
   for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    if (ch === sep && !quoted) {
+    if (ch === quote) quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')') depth--;
+    if (ch === sep && depth === 0 && !quoted) {
       parts.push(current);
       current = '';
     } else {
@@ -40,8 +46,8 @@ function splitOutsideQuotes(text: string, sep: string): string[] {
 export function parsePrefer(header: string | string[] | undefined): Map<string, string | true> {
   const prefs = new Map<string, string | true>();
   const text = Array.isArray(header) ? header.join(',') : (header ?? '');
-  for (const item of splitOutsideQuotes(text, ',')) {
-    const [pref] = splitOutsideQuotes(item, ';');
+  for (const item of splitTopLevel(text, ',', '"')) {
+    const [pref] = splitTopLevel(item, ';', '"');
     const eq = pref.indexOf('=');
     const name = (eq < 0 ? pref : pref.slice(0, eq)).trim().toLowerCase();
     if (name === '') continue;
