@@ -52,6 +52,9 @@ async function* readStream(
   const estimate = syncMode === 'full_refresh' ? await stream.estimate() : undefined;
   if (estimate !== undefined) yield estimateMessage(stream.name, estimate, deps.now());
   deps.progress?.start(stream.name);
+  // Records carry exactly the schema's fields (ACCEPTANCE: no fields outside the schema).
+  const properties = (await stream.jsonSchema()).properties;
+  const fields = properties && typeof properties === 'object' ? Object.keys(properties) : undefined;
   let running = false;
   let sinceCheckpoint = 0;
   let total = 0;
@@ -62,7 +65,7 @@ async function* readStream(
         running = true;
         yield streamStatusMessage(stream.name, 'RUNNING', deps.now());
       }
-      if (event.records.length > 0) yield recordBatch(stream.name, event.records, deps.now());
+      if (event.records.length > 0) yield recordBatch(stream.name, event.records, deps.now(), fields);
       sinceCheckpoint += event.records.length;
       total += event.records.length;
       deps.progress?.add(event.records.length);

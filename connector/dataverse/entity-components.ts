@@ -77,28 +77,22 @@ export class EntitySchemaLoader implements SchemaLoader {
 }
 
 /**
- * Builds the record from the schema's columns, in schema order (Dataverse adds some unasked, e.g.
- * `_transactioncurrencyid_value` next to money, and annotations), with the formatted-value
- * annotations of option-set and lookup columns as `<column>__formatted`. A new object with a
- * fixed key order is cheaper than deleting keys and serialises faster.
+ * Turns the formatted-value annotations of option-set and lookup columns into
+ * `<column>__formatted`. Nothing is deleted: the writer writes only the schema's fields, so
+ * annotations and unasked columns (Dataverse adds `_transactioncurrencyid_value` next to money)
+ * never reach the output, and the parsed row keeps its fast shape.
  */
 export class EntityRowShaper implements RecordTransformation {
-  private cache?: { partition: unknown; columns: string[]; formatted: Array<[string, string]> };
+  private cache?: { partition: unknown; formatted: Array<[string, string]> };
 
-  transform(record: StreamRecord, context: StreamContext): StreamRecord {
+  transform(record: StreamRecord, context: StreamContext): void {
     const partition = context.stream_partition as EntityPartition;
     if (this.cache?.partition !== partition) {
-      this.cache = { partition, columns: partition.columns, formatted: partition.formatted_columns.map((c) => [c + FORMATTED, `${c}__formatted`]) };
-    }
-    const out: StreamRecord = {};
-    for (const column of this.cache.columns) {
-      const value = record[column];
-      out[column] = value === undefined ? null : value;
+      this.cache = { partition, formatted: partition.formatted_columns.map((c) => [c + FORMATTED, `${c}__formatted`]) };
     }
     for (const [annotation, field] of this.cache.formatted) {
       const label = record[annotation];
-      out[field] = typeof label === 'string' ? label : null;
+      record[field] = typeof label === 'string' ? label : null;
     }
-    return out;
   }
 }

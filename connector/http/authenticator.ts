@@ -84,9 +84,15 @@ export class MsalAuthenticator implements Authenticator {
 
   invalidate(): void {
     this.skipCache = true;
+    this.cached = undefined;
   }
 
+  /** The header of the current token, kept until five minutes before it expires (MSAL's own margin). */
+  private cached?: { header: string; refreshAt: number };
+
   async authorization(): Promise<string> {
+    // One token serves every page of a sync: asking MSAL for each page costs ~1 ms of CPU each.
+    if (this.cached && this.options.now() < this.cached.refreshAt) return this.cached.header;
     const policy = this.options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     const attempts: Attempts = { failures: 0, rateLimited: 0 };
     for (;;) {
@@ -98,7 +104,10 @@ export class MsalAuthenticator implements Authenticator {
         if (!result?.accessToken) throw new AuthenticationError('Microsoft Entra ID returned no access token');
         this.skipCache = false;
         this.options.redactor?.add(result.accessToken);
-        return `Bearer ${result.accessToken}`;
+        const header = `Bearer ${result.accessToken}`;
+        const expiresAt = result.expiresOn?.getTime() ?? this.options.now();
+        this.cached = { header, refreshAt: expiresAt - 5 * 60_000 };
+        return header;
       } catch (err) {
         const failure = await this.explain(err);
         if (!(failure instanceof TransientError)) throw failure;

@@ -6,7 +6,6 @@ import { CurrentOrganizationDetail } from '../dataverse/organization-detail';
 import { EntityPartitionRouter, EntityRowShaper, EntitySchemaLoader } from '../dataverse/entity-components';
 import { ChangeTrackingRetriever } from '../dataverse/entity-incremental';
 import { EntityMetadataProvider } from '../dataverse/entity-metadata';
-import { ODataAnnotationRemover } from '../dataverse/odata-annotations';
 import { OptionSetBatchRetriever } from '../dataverse/option-set-retriever';
 import { OPTION_SET_KINDS, type OptionSetKind } from '../dataverse/option-sets';
 import { PicklistSelectionRouter } from '../dataverse/picklist-selection';
@@ -46,7 +45,6 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       timeoutMs: f.deps.http.timeoutMs,
       retryPolicy: f.deps.http.backoffBaseMs === undefined ? undefined : { ...DEFAULT_RETRY_POLICY, baseDelayMs: f.deps.http.backoffBaseMs },
     }),
-  'source_dataverse.components.ODataAnnotationRemover': () => new ODataAnnotationRemover(),
   'source_dataverse.components.EntityMetadataProvider': (n, f) =>
     new EntityMetadataProvider({
       entities: f.template(n, 'entities'),

@@ -87,10 +87,15 @@ export interface RecordBatch {
   stream: string;
   records: ReadonlyArray<Record<string, unknown>>;
   emittedAt: number;
+  /**
+   * The stream schema's fields, in order: each record is written with these fields only (those it
+   * has), so transport extras (OData annotations, unasked columns) never reach the output.
+   */
+  fields?: readonly string[];
 }
 
-export function recordBatch(stream: string, records: ReadonlyArray<Record<string, unknown>>, emittedAt: number): RecordBatch {
-  return { type: 'RECORD_BATCH', stream, records, emittedAt: Math.trunc(emittedAt) };
+export function recordBatch(stream: string, records: ReadonlyArray<Record<string, unknown>>, emittedAt: number, fields?: readonly string[]): RecordBatch {
+  return { type: 'RECORD_BATCH', stream, records, emittedAt: Math.trunc(emittedAt), fields };
 }
 
 /** What commands yield: protocol messages, or batches of records. */
