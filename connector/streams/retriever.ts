@@ -3,7 +3,7 @@
  * as one batch, asks the paginator for the next link. Pages are yielded whole so a checkpoint can
  * only ever follow complete pages.
  */
-import type { HttpRequester, HttpResult, RequestExtras } from '../http/requester';
+import type { HttpRequester, RequestExtras } from '../http/requester';
 import type { Paginator } from './paginator';
 import { SinglePartitionRouter, type PartitionRouter } from './partition-router';
 import type { RecordSelector } from './record-selector';
@@ -46,22 +46,16 @@ export class SimpleRetriever implements Retriever {
    */
   async *pages(context: StreamContext, startUrl?: string, extra?: RequestExtras): AsyncGenerator<Page> {
     this.paginator.reset();
-    let pending: Promise<HttpResult> | undefined = this.requester.send(context, startUrl, extra);
-    try {
-      while (pending) {
-        const result: HttpResult = await pending;
-        pending = undefined;
-        const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
-        const records = this.selector.select(result.body);
-        const next = this.paginator.next(response, records);
-        // Fetch the next page while this one is transformed and written: two requests in flight
-        // at most, far inside Dataverse's 52 concurrent requests.
-        if (next !== undefined) pending = this.requester.send(context, next, extra);
-        yield { records, response, context };
-      }
-    } finally {
-      // A reader that stops early (check reads one page) leaves a prefetch behind: let it settle quietly.
-      pending?.catch(() => undefined);
+    let url = startUrl;
+    for (;;) {
+      const result = await this.requester.send(context, url, extra);
+      const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
+      const records = this.selector.select(result.body);
+      const next = this.paginator.next(response, records);
+      yield { records, response, context };
+      if (next === undefined) return;
+      url = next;
     }
   }
+
 }
