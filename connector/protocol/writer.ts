@@ -58,8 +58,9 @@ export class MessageWriter {
     const head = `{"type":"RECORD","record":{"stream":${JSON.stringify(batch.stream)},"data":`;
     const tail = `,"emitted_at":${batch.emittedAt}}}\n`;
     const keys = batch.fields ? this.keysFor(batch.fields) : undefined;
+    const fieldSet = batch.fields ? this.fieldSetFor(batch.fields) : undefined;
     for (const record of batch.records) {
-      this.buffer += head + (keys ? projectRecord(record, keys) : JSON.stringify(record)) + tail;
+      this.buffer += head + (keys && fieldSet ? serializeProjected(record, keys, fieldSet) : JSON.stringify(record)) + tail;
       if (this.buffer.length >= FLUSH_AT) await this.flush();
     }
     this.count += batch.records.length;
@@ -71,6 +72,13 @@ export class MessageWriter {
   private keysFor(fields: readonly string[]): ProjectedKey[] {
     if (this.keyCache?.fields !== fields) this.keyCache = { fields, keys: fields.map((name) => ({ name, prefix: `${JSON.stringify(name)}:` })) };
     return this.keyCache.keys;
+  }
+
+  private fieldSetCache?: { fields: readonly string[]; set: ReadonlySet<string> };
+
+  private fieldSetFor(fields: readonly string[]): ReadonlySet<string> {
+    if (this.fieldSetCache?.fields !== fields) this.fieldSetCache = { fields, set: new Set(fields) };
+    return this.fieldSetCache.set;
   }
 
   /** Hands everything buffered to the sink and waits for it to drain if it asks us to. */
@@ -102,6 +110,32 @@ export class MessageWriter {
       this.sink.once('close', onClose);
     });
   }
+}
+
+const ETAG = '@odata.etag';
+
+/**
+ * The record's JSON with only the schema's fields. A Dataverse row usually holds exactly the
+ * schema's fields plus a leading `@odata.etag`: then the native JSON.stringify of the whole row, with
+ * that first member cut off, is the answer at a fraction of the cost of building it field by field.
+ * Any other row (annotations, unasked columns) goes through `projectRecord`.
+ */
+export function serializeProjected(record: Record<string, unknown>, keys: readonly ProjectedKey[], fields: ReadonlySet<string>): string {
+  let first = true;
+  let leadingEtag = false;
+  for (const key in record) {
+    if (first && key === ETAG) leadingEtag = true;
+    else if (!fields.has(key)) return projectRecord(record, keys);
+    first = false;
+  }
+  const json = JSON.stringify(record);
+  if (!leadingEtag) return json;
+  const etag = record[ETAG];
+  if (typeof etag !== 'string') return projectRecord(record, keys);
+  const member = `{${JSON.stringify(ETAG)}:${JSON.stringify(etag)}`;
+  if (!json.startsWith(member)) return projectRecord(record, keys);
+  const rest = json.slice(member.length);
+  return rest === '}' ? '{}' : `{${rest.slice(1)}`;
 }
 
 interface ProjectedKey {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { recordMessage, streamStateMessage } from '../../connector/protocol/messages';
+import { recordBatch, recordMessage, streamStateMessage } from '../../connector/protocol/messages';
 import { Redactor } from '../../connector/protocol/redactor';
 import { MessageWriter } from '../../connector/protocol/writer';
 
@@ -44,5 +44,34 @@ describe('MessageWriter', () => {
     const writer = new MessageWriter(sink, redactor);
     await writer.write({ type: 'LOG', log: { level: 'INFO', message: 'leak top-secret-value' } });
     expect(sink.chunks.join('')).toBe('{"type":"LOG","log":{"level":"INFO","message":"leak **********"}}\n');
+  });
+});
+
+describe('records projected onto the schema fields', () => {
+  const fields = ['accountid', 'name', 'revenue', 'tags'];
+  async function written(records: Record<string, unknown>[]): Promise<unknown[]> {
+    const sink = new Sink();
+    const writer = new MessageWriter(sink);
+    await writer.write(recordBatch('account', records, 7, fields));
+    await writer.flush();
+    return sink.chunks.join('').trimEnd().split('\n').map((l) => JSON.parse(l).record.data);
+  }
+
+  test.each([
+    ['a Dataverse row: leading etag cut, fields kept', { '@odata.etag': 'W/"12\\"3"', accountid: 'a', name: 'x "q"', revenue: 1.5 }, { accountid: 'a', name: 'x "q"', revenue: 1.5 }],
+    ['annotations and unasked columns dropped', { accountid: 'a', 'name@OData.Community.Display.V1.FormattedValue': 'X', name: 'x', _transactioncurrencyid_value: 'c' }, { accountid: 'a', name: 'x' }],
+    ['an etag that is not first', { accountid: 'a', '@odata.etag': 'W/"1"', name: null }, { accountid: 'a', name: null }],
+    ['undefined left out, non-finite numbers as null, nested values whole', { accountid: 'a', name: undefined, revenue: Number.NaN, tags: { x: [1] } }, { accountid: 'a', revenue: null, tags: { x: [1] } }],
+    ['only the etag', { '@odata.etag': 'W/"1"' }, {}],
+  ])('%s', async (_name, record, expected) => {
+    expect(await written([record])).toEqual([expected]);
+  });
+
+  test('the RECORD line carries stream and emitted_at around the data', async () => {
+    const sink = new Sink();
+    const writer = new MessageWriter(sink);
+    await writer.write(recordBatch('account', [{ '@odata.etag': 'W/"1"', accountid: 'a' }], 7, fields));
+    await writer.flush();
+    expect(sink.chunks.join('')).toBe('{"type":"RECORD","record":{"stream":"account","data":{"accountid":"a"},"emitted_at":7}}\n');
   });
 });
