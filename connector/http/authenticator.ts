@@ -6,10 +6,10 @@
  */
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { describeEntraError, type ErrorContext } from '../dataverse/error-messages';
-import { AuthenticationError, TransientError, UnreachableHostError } from '../errors';
+import { AuthenticationError, TransientError } from '../errors';
 import type { Redactor } from '../protocol/redactor';
 import { FetchNetworkModule } from './msal-network';
-import { classifyNetworkError } from './network-errors';
+import { classifyNetworkError, isHostFailure, unreachableHostError } from './network-errors';
 import { DEFAULT_RETRY_POLICY, decide, type Attempts, type Outcome, type RetryPolicy } from './retry-policy';
 
 /** What the requester needs of an authenticator. */
@@ -109,7 +109,7 @@ export class MsalAuthenticator implements Authenticator {
         this.cached = { header, refreshAt: expiresAt - 5 * 60_000 };
         return header;
       } catch (err) {
-        const failure = await this.explain(err);
+        const failure = this.explain(err);
         if (!(failure instanceof TransientError)) throw failure;
         const exchange = this.network.lastExchange;
         const outcome: Outcome = exchange
@@ -127,8 +127,8 @@ export class MsalAuthenticator implements Authenticator {
     }
   }
 
-  /** Turns whatever MSAL threw into one of our errors, probing the authority when MSAL hides the cause. */
-  private async explain(err: unknown): Promise<Error> {
+  /** Turns whatever MSAL threw into one of our errors, from what our network module saw when MSAL hides the cause. */
+  private explain(err: unknown): Error {
     if (err instanceof AuthenticationError) return err;
     const e = err as MsalLikeError;
     const exchange = this.network.lastExchange;
@@ -140,13 +140,9 @@ export class MsalAuthenticator implements Authenticator {
     }
     if (this.network.lastFailure !== undefined) {
       const failure = classifyNetworkError(this.network.lastFailure);
-      if (failure.kind === 'tls' || failure.kind === 'dns' || failure.kind === 'refused') {
-        return new UnreachableHostError(
-          failure.kind === 'tls'
-            ? `The TLS certificate of the authority host ${this.ctx.authorityHost} is not trusted (${failure.code}): check authority_host, or the proxy/CA setup of this machine`
-            : `Cannot reach the authority host ${this.ctx.authorityHost} (${failure.description}): check authority_host and this machine's network access to it`,
-          { internal },
-        );
+      if (isHostFailure(failure)) {
+        const setting = { label: `the authority host ${this.ctx.authorityHost}`, check: 'authority_host' };
+        return unreachableHostError(this.ctx.authorityHost, failure, this.network.lastFailure, setting);
       }
       return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} did not answer (${failure.description}); try again later`, { internal });
     }
@@ -157,49 +153,14 @@ export class MsalAuthenticator implements Authenticator {
       const message = describeEntraError(code, this.ctx) ?? `Microsoft Entra ID refused the token request (AADSTS${code}); see https://login.microsoftonline.com/error?code=${code}`;
       return new AuthenticationError(message, code, { internal });
     }
-    if (e.errorCode === 'endpoints_resolution_error' || e.errorCode === 'openid_config_error' || e.errorCode === 'network_error') {
-      return this.probeAuthority(internal);
+    if (exchange && /openid-configuration/.test(exchange.url)) {
+      // MSAL says only "could not resolve endpoints"; the answer it got says which part is wrong.
+      return new AuthenticationError(
+        `The authority ${this.ctx.authorityHost}/${this.options.tenantId} did not return a usable OpenID configuration (HTTP ${exchange.status}): check tenant_id (setup step 1) and authority_host`,
+        undefined,
+        { internal },
+      );
     }
     return new AuthenticationError(`Microsoft Entra ID refused the token request: ${e.errorCode ?? 'unknown error'}`, undefined, { internal });
-  }
-
-  /**
-   * MSAL reports "could not resolve endpoints" for an unknown tenant, a TLS failure and an unreachable
-   * host alike. One GET of the tenant's OpenID configuration (no credentials) tells them apart.
-   */
-  private async probeAuthority(internal: string): Promise<Error> {
-    const url = `${this.ctx.authorityHost}/${this.options.tenantId}/v2.0/.well-known/openid-configuration`;
-    let response: Response;
-    try {
-      response = await this.options.fetch(url, { method: 'GET', signal: AbortSignal.timeout(30_000) });
-    } catch (netErr) {
-      const failure = classifyNetworkError(netErr);
-      if (failure.kind === 'tls') {
-        return new UnreachableHostError(
-          `The TLS certificate of the authority host ${this.ctx.authorityHost} is not trusted (${failure.code}): check authority_host, or the proxy/CA setup of this machine`,
-          { internal },
-        );
-      }
-      if (failure.kind === 'reset' || failure.kind === 'timeout') {
-        return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} did not answer (${failure.description}); try again later`, { internal });
-      }
-      return new UnreachableHostError(`Cannot reach the authority host ${this.ctx.authorityHost} (${failure.description}): check authority_host and this machine's network access to it`, {
-        internal,
-      });
-    }
-    const body = await response.text().catch(() => '');
-    const aadsts = /AADSTS(\d+)/.exec(body);
-    if (aadsts) {
-      const code = Number(aadsts[1]);
-      return new AuthenticationError(describeEntraError(code, this.ctx) ?? `Microsoft Entra ID refused the tenant (AADSTS${code})`, code, { internal });
-    }
-    if (response.status >= 500 || response.status === 429) {
-      return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} is not available (HTTP ${response.status}); try again later`, { internal });
-    }
-    return new AuthenticationError(
-      `The authority ${this.ctx.authorityHost}/${this.options.tenantId} did not return a usable OpenID configuration (HTTP ${response.status}): check tenant_id (setup step 1) and authority_host`,
-      undefined,
-      { internal },
-    );
   }
 }

@@ -54,12 +54,22 @@ export function classifyNetworkError(err: unknown): ClassifiedFailure {
   return { kind: 'other', code: codes[0], description: message };
 }
 
+/** Which setting names the host, for the message: the org URL (default) or the authority host. */
+export interface HostSetting {
+  /** How the host is named in the message, e.g. `the authority host https://login...`. */
+  label: string;
+  /** What to check, e.g. `org_url (setup step 4)`. */
+  check: string;
+}
+
 /** The customer message for a host that cannot be reached or whose certificate is not trusted. */
-export function unreachableHostError(origin: string, failure: ClassifiedFailure, cause?: unknown): UnreachableHostError {
+export function unreachableHostError(origin: string, failure: ClassifiedFailure, cause?: unknown, setting?: HostSetting): UnreachableHostError {
+  const label = setting?.label ?? origin;
+  const check = setting?.check ?? 'org_url (setup step 4)';
   const message =
     failure.kind === 'tls'
-      ? `The TLS certificate of ${origin} is not trusted (${failure.description}): check org_url (setup step 4), or the proxy/CA setup of this machine`
-      : `Cannot reach ${origin} (${failure.description}): check org_url (setup step 4) and this machine's network access to it`;
+      ? `The TLS certificate of ${label} is not trusted (${failure.description}): check ${check}, or the proxy/CA setup of this machine`
+      : `Cannot reach ${label} (${failure.description}): check ${check} and this machine's network access to it`;
   return new UnreachableHostError(message, { internal: failure.description, cause });
 }
 

@@ -86,6 +86,16 @@ describe('customer-caused failures are FAILED with the setup step to fix', () =>
       () => `Cannot reach https://127.0.0.1:${closedPort} (connection refused (ECONNREFUSED)): check org_url (setup step 4) and this machine's network access to it`,
     ],
     [
+      'authority host unreachable',
+      () => emulator.config({ authority_host: `https://127.0.0.1:${closedPort}` }),
+      () => `Cannot reach the authority host https://127.0.0.1:${closedPort} (connection refused (ECONNREFUSED)): check authority_host and this machine's network access to it`,
+    ],
+    [
+      'authority host with an untrusted TLS certificate',
+      () => emulator.config({ authority_host: emulator.untrustedOrgUrl }),
+      () => `The TLS certificate of the authority host ${emulator.untrustedOrgUrl} is not trusted (TLS failure (DEPTH_ZERO_SELF_SIGNED_CERT)): check authority_host, or the proxy/CA setup of this machine`,
+    ],
+    [
       'missing client_secret',
       () => ({ ...emulator.config(), client_secret: undefined }),
       () => 'the config is missing the required field "client_secret": set it to the client secret\'s Value from Certificates & secrets (setup step 2)',
