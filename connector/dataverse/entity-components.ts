@@ -20,8 +20,6 @@ export interface EntityPartition extends Record<string, unknown> {
   /** `$select` value: every column of the schema. */
   select: string;
   change_tracking: boolean;
-  /** Payload properties kept in records. */
-  columns: string[];
   /** Columns whose formatted value becomes `<column>__formatted` (empty unless formatted_values). */
   formatted_columns: string[];
 }
@@ -44,7 +42,6 @@ export class EntityPartitionRouter implements PartitionRouter {
         primary_key: info.primaryIdAttribute,
         select: columns.map((c) => c.property).join(','),
         change_tracking: info.changeTracking,
-        columns: columns.map((c) => c.property),
         formatted_columns: formatted ? columns.filter((c) => c.formatted).map((c) => c.property) : [],
       },
     ];
