@@ -15,7 +15,10 @@ export async function* check(args: CommandArgs, deps: CommandDeps): AsyncGenerat
   let message: string | undefined;
   try {
     const config = parseConfig(raw);
-    const source = sourceFor(config, deps);
+    const declared = sourceFor(config, deps);
+    // The check reads one page per stream: the manifest's overrides keep that page small.
+    const overrides = declared.check.configOverrides;
+    const source = overrides ? sourceFor({ ...config, ...overrides }, deps) : declared;
     await probeOrgHost(config.org_url, deps.http.fetch, config.request_timeout_seconds * 1000);
     if (source.check.preflight) await source.check.preflight.send({ config, parameters: {} });
     for (const name of source.check.streamNames) {

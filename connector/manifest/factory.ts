@@ -34,6 +34,8 @@ export interface FactoryDeps {
 /** CheckStream: the streams to read one record of, after the preflight request. */
 export interface ConnectionCheck {
   streamNames: string[];
+  /** Config values for the check only (Airbyte's `config_overrides`), e.g. a one-row page. */
+  configOverrides?: Record<string, unknown>;
   /** A request that must succeed first (WhoAmI): it proves the token and the application user. */
   preflight?: HttpRequester;
 }
@@ -58,7 +60,9 @@ const CREATORS: Readonly<Record<string, Creator>> = {
     return { streams, check };
   },
   CheckStream: (n, f) => ({
-    streamNames: n.optStrList('stream_names') ?? [],
+    // A copy: dynamic streams are appended to it, and the resolved manifest is shared by every build.
+    streamNames: [...(n.optStrList('stream_names') ?? [])],
+    configOverrides: n.optRecord('config_overrides'),
     preflight: n.has('preflight') ? f.create<HttpRequester>(n.child('preflight'), 'HttpRequester') : undefined,
   }),
   DeclarativeStream: (n, f) =>

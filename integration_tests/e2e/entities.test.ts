@@ -273,8 +273,14 @@ describe('check verifies each configured entity', () => {
     expect(result.messages.map((m) => m.connectionStatus)).toEqual([{ status: 'FAILED', message: message() }]);
   });
 
-  test('good entities: SUCCEEDED', async () => {
+  test('good entities: SUCCEEDED, reading one row of each', async () => {
+    emulator.log.length = 0;
     const result = await runCli(['check', '--config', configFile({ entities: ['account', 'sample_bankaccount'] })]);
     expect(result.messages.map((m) => m.connectionStatus)).toEqual([{ status: 'SUCCEEDED' }]);
+    const pages = emulator.requests('org').filter((e) => /\/(accounts|sample_bankaccounts)\?/.test(e.path));
+    expect(pages.map((e) => [e.path.split('?')[0], e.headers.prefer])).toEqual([
+      ['/api/data/v9.2/accounts', 'odata.maxpagesize=1'],
+      ['/api/data/v9.2/sample_bankaccounts', 'odata.maxpagesize=1'],
+    ]);
   });
 });

@@ -112,3 +112,14 @@ describe('dynamic entity streams', () => {
     expect(requester.options.retryPolicy.maxRetryAfterMs).toBe(42_000);
   });
 });
+
+test('building the source twice from the shared manifest does not grow the check list', () => {
+  const root = loadManifest(manifestText).root;
+  const withEntities = { ...deps, config: { ...config, entities: ['account'] } };
+  createSource(root, withEntities);
+  expect(createSource(root, withEntities).check.streamNames).toEqual(['organization', 'picklist', 'account']);
+});
+
+test('the check asks for one-row pages', () => {
+  expect(createSource(loadManifest(manifestText).root, deps).check.configOverrides).toEqual({ page_size: 1 });
+});
