@@ -17,6 +17,7 @@ import {
 } from '../protocol/messages';
 import type { DeclarativeStream } from '../streams/declarative-stream';
 import type { CommandArgs, CommandDeps } from './deps';
+import { MemoryGovernor } from './memory';
 import { readConfig, sourceFor } from './source-for';
 
 export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerator<Output> {
@@ -55,6 +56,7 @@ async function* readStream(
   // Records carry exactly the schema's fields (ACCEPTANCE: no fields outside the schema).
   const properties = (await stream.jsonSchema()).properties;
   const fields = properties && typeof properties === 'object' ? Object.keys(properties) : undefined;
+  const governor = new MemoryGovernor();
   let running = false;
   let sinceCheckpoint = 0;
   let total = 0;
@@ -66,6 +68,7 @@ async function* readStream(
         yield streamStatusMessage(stream.name, 'RUNNING', deps.now());
       }
       if (event.records.length > 0) yield recordBatch(stream.name, event.records, deps.now(), fields);
+      governor.check();
       sinceCheckpoint += event.records.length;
       total += event.records.length;
       deps.progress?.add(event.records.length);
