@@ -12,19 +12,21 @@ const BUILT_CLI = path.join(REPO, 'dist', 'integration_tests', 'emulator', 'cli.
 
 describe('parseCliArgs', () => {
   it('reads every flag', () => {
-    expect(parseCliArgs(['--login-port', '4431', '--org-port', '4432', '--seed', '9', '--config-out', 'c.json'])).toEqual({
+    expect(parseCliArgs(['--login-port', '4431', '--org-port', '4432', '--seed', '9', '--config-out', 'c.json', '--rows', 'account=1000', '--rows', 'contact=5'])).toEqual({
       help: false,
       loginPort: 4431,
       orgPort: 4432,
       seed: 9,
       configOut: 'c.json',
+      rows: { account: 1000, contact: 5 },
     });
-    expect(parseCliArgs([])).toEqual({ help: false });
+    expect(parseCliArgs([])).toEqual({ help: false, rows: {} });
     expect(parseCliArgs(['--help']).help).toBe(true);
   });
 
   it.each([
     [['--nope'], "unknown argument '--nope'"],
+    [['--rows', 'account'], '--rows needs ENTITY=N, e.g. account=1000'],
     [['--org-port'], '--org-port needs an integer from 0 to 65535, got nothing'],
     [['--org-port', '70000'], "--org-port needs an integer from 0 to 65535, got '70000'"],
     [['--seed', '-1'], "--seed needs an integer from 0 to 4294967295, got '-1'"],

@@ -12,6 +12,8 @@ Starts the Dataverse + Entra ID emulator and prints a connector config for it on
   --org-port N       port of the Dataverse server on 127.0.0.1; default: a free port
   --seed N           seed for generated ids; default 1
   --config-out FILE  also write the config to FILE
+  --rows ENTITY=N    give a default-world entity N generated rows (repeatable), e.g. --rows account=1000;
+                     the printed config then lists those entities
   --help             this text
 Clients must trust integration_tests/emulator/certs/ca.pem (NODE_EXTRA_CA_CERTS).`;
 
@@ -20,12 +22,14 @@ interface CliOptions {
   orgPort?: number;
   seed?: number;
   configOut?: string;
+  /** entity logical name -> row count */
+  rows: Record<string, number>;
   help: boolean;
 }
 
 /** Parses argv (without node and script); throws on anything unknown or malformed. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { help: false };
+  const options: CliOptions = { help: false, rows: {} };
   const integer = (flag: string, value: string | undefined, min: number, max: number): number => {
     if (value === undefined || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
       throw new Error(`${flag} needs an integer from ${min} to ${max}, got ${value === undefined ? 'nothing' : `'${value}'`}`);
@@ -54,6 +58,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         options.configOut = file;
         break;
       }
+      case '--rows': {
+        const spec = /^([a-z0-9_]+)=(\d+)$/.exec(argv[++i] ?? '');
+        if (!spec) throw new Error('--rows needs ENTITY=N, e.g. account=1000');
+        options.rows[spec[1]] = integer('--rows', spec[2], 0, 10_000_000);
+        break;
+      }
       default:
         throw new Error(`unknown argument '${flag}'`);
     }
@@ -75,7 +85,12 @@ async function main(): Promise<void> {
     return;
   }
   const emulator = await startEmulator({ loginPort: options.loginPort, orgPort: options.orgPort, seed: options.seed });
-  const config = JSON.stringify(emulator.config(), null, 2);
+  for (const [entity, rowCount] of Object.entries(options.rows)) {
+    if (!emulator.world.org.entities[entity]) throw new Error(`--rows: the default world has no entity ${entity} (it has ${Object.keys(emulator.world.org.entities).join(', ')})`);
+    emulator.tables.define(entity, { rowCount });
+  }
+  const entities = Object.keys(options.rows);
+  const config = JSON.stringify(emulator.config(entities.length > 0 ? { entities } : {}), null, 2);
   if (options.configOut) fs.writeFileSync(options.configOut, `${config}\n`);
   process.stdout.write(`${config}\n`);
   process.stderr.write(
