@@ -500,20 +500,17 @@ describe('a million-row table', () => {
     const prefer = 'odata.maxpagesize=5000';
     let link = 'contacts';
     const seen: string[] = [];
-    const started = Date.now();
     for (let page = 0; page < 3; page++) {
       const body = await ok(link, prefer);
       expect(body.value).toHaveLength(5000);
       seen.push(...ids(body, 'contactid'));
       link = body['@odata.nextLink'];
     }
-    const elapsed = Date.now() - started;
     expect(seen).toHaveLength(15_000);
     expect(new Set(seen).size).toBe(15_000);
     expect(seen[0]).toBe(emu.tables.idAt('contact', 0));
     expect(seen[14_999]).toBe(emu.tables.idAt('contact', 14_999));
-    // generous bound for a 2-core CI machine; measured ~40-80 ms per page locally
-    expect(elapsed).toBeLessThan(6000);
+    // Speed per page is for npm run bench; here: right rows, no table materialised (heap check below).
 
     // Jump to row 900,000 with a cookie naming row 899,999: same cost as page 1.
     const cookie = encodeSkiptoken({ pageNumber: 181, tracking: false, primaryKey: 'contactid', first: emu.tables.idAt('contact', 895_000), last: emu.tables.idAt('contact', 899_999) });

@@ -14,14 +14,10 @@ describe('generateLargeOrg', () => {
     expect(Object.keys(b.entities)).not.toEqual(Object.keys(a.entities));
   });
 
-  it('generates 1,000 entities in well under a second', () => {
-    const started = process.hrtime.bigint();
+  it('generates 1,000 entities', () => {
+    // Its speed (about 0.2 s) is measured by npm run bench, not asserted in a test on a shared CI core.
     const org = generateLargeOrg({ entities: 1000, seed: 1 });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(Object.keys(org.entities)).toHaveLength(1000);
-    // Plain node, unloaded: ~0.2 s. Jest's sandbox and a busy 2-core CI slow hot loops several
-    // times over, so the bound leaves room; an accidental quadratic step would still blow it.
-    expect(ms).toBeLessThan(2000);
   });
 
   const org = generateLargeOrg({ entities: 300, seed: 3 });
