@@ -3,7 +3,7 @@
  * any non-RECORD message, so a STATE never overtakes the records it covers, and the writer waits
  * for 'drain' when the pipe is full instead of buffering without bound.
  */
-import type { AirbyteMessage, Output, RecordBatch } from './messages';
+import type { Output, RecordBatch } from './messages';
 import type { Redactor } from './redactor';
 
 /** What the writer needs of stdout: a Node writable stream or a test double. */

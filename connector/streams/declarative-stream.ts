@@ -1,7 +1,8 @@
 /**
  * DeclarativeStream: a name, a primary key, a schema and a retriever, plus transformations.
  * Full refresh reads every page and ends with one empty-state checkpoint (Airbyte's convention
- * for full-refresh streams); incremental streams will plug a cursor in here.
+ * for full-refresh streams); incremental reads go through the incremental_sync cursor, or through
+ * a retriever with its own incremental protocol (change tracking).
  */
 import { isIncrementalRetriever, type IncrementalSync } from './incremental';
 import { SimpleRetriever, type Retriever } from './retriever';

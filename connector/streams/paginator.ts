@@ -5,7 +5,7 @@
  */
 import { ResponseError } from '../errors';
 import type { Renderable } from '../http/requester';
-import type { PageResponse, StreamRecord } from './types';
+import { isTrue, type PageResponse, type StreamRecord } from './types';
 
 /** How the token is put into the next request: the whole URL (RequestPath) is the only form Dataverse needs. */
 export type PageTokenInjection = 'path';
@@ -36,7 +36,7 @@ export class CursorPaginator implements Paginator {
       last_record: records[records.length - 1],
       last_page_size: records.length,
     };
-    if (this.stopCondition && truthy(this.stopCondition.render(context))) return undefined;
+    if (this.stopCondition && isTrue(this.stopCondition.render(context))) return undefined;
     const token = this.cursorValue.render(context);
     if (token === undefined || token === null || token === '') return undefined;
     const link = String(token);
@@ -56,7 +56,3 @@ export class NoPaginator implements Paginator {
   }
 }
 
-function truthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  return Boolean(value) && value !== 'False' && value !== 'false';
-}

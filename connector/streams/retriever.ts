@@ -1,7 +1,7 @@
 /**
- * SimpleRetriever: the page loop. Requests a page, selects and transforms its records, yields them
- * as one batch, asks the paginator for the next link. Pages are yielded whole so a checkpoint can
- * only ever follow complete pages.
+ * SimpleRetriever: the page loop. Requests a page, selects its records, yields them as one batch,
+ * asks the paginator for the next link. Pages are yielded whole so a checkpoint can only ever
+ * follow complete pages; the stream applies its transformations.
  */
 import type { HttpRequester, RequestExtras } from '../http/requester';
 import type { Paginator } from './paginator';
@@ -57,5 +57,4 @@ export class SimpleRetriever implements Retriever {
       url = next;
     }
   }
-
 }

@@ -1,16 +1,12 @@
 /** Airbyte's AddFields, and the transformation contract the custom ones follow. */
 import type { Renderable } from '../http/requester';
-import type { RecordTransformation, StreamContext, StreamRecord } from './types';
+import { isTrue, type RecordTransformation, type StreamContext, type StreamRecord } from './types';
 
 export interface AddedField {
   path: string[];
   value: Renderable;
 }
 
-/**
- * AddFields: sets each `path` to its rendered `value` (the record is visible as `record`), on the
- * records for which `condition` (if any) is true.
- */
 export interface AddFieldsOptions {
   fields: AddedField[];
   condition?: Renderable;
@@ -20,6 +16,10 @@ export interface AddFieldsOptions {
   parameters: Record<string, unknown>;
 }
 
+/**
+ * AddFields: sets each `path` to its rendered `value` (the record is visible as `record`), on the
+ * records for which `condition` (if any) is true.
+ */
 export class AddFields implements RecordTransformation {
   private readonly fields: AddedField[];
   private scope?: { context: StreamContext; ctx: StreamContext; applies?: boolean };
@@ -37,9 +37,9 @@ export class AddFields implements RecordTransformation {
     const { condition, conditionPerRecord } = this.options;
     if (condition) {
       if (conditionPerRecord) {
-        if (!truthy(condition.render(ctx))) return;
+        if (!isTrue(condition.render(ctx))) return;
       } else {
-        scope.applies ??= truthy(condition.render(ctx));
+        scope.applies ??= isTrue(condition.render(ctx));
         if (!scope.applies) return;
       }
     }
@@ -55,7 +55,3 @@ export class AddFields implements RecordTransformation {
   }
 }
 
-function truthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  return Boolean(value) && value !== 'False' && value !== 'false';
-}

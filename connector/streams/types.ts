@@ -26,3 +26,12 @@ export interface RecordTransformation {
   /** Changes the record in place, or returns a new record to replace it (cheaper than deleting many keys). */
   transform(record: StreamRecord, context: StreamContext): StreamRecord | void;
 }
+
+/**
+ * Whether a rendered condition holds (stop_condition, AddFields.condition). A mixed template
+ * renders booleans as Jinja's `True`/`False`, so the string "False" is false too.
+ */
+export function isTrue(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  return Boolean(value) && value !== 'False' && value !== 'false';
+}
