@@ -2,7 +2,7 @@
 # Two stages so the final image holds no compiler, dev dependency or test file.
 # Keep io.airbyte.name / io.airbyte.version equal to metadata.yaml (test/packaging.test.ts checks).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /build
 # Dependencies first: this layer is reused while only sources change.
 COPY package.json package-lock.json ./
@@ -12,7 +12,7 @@ COPY connector ./connector
 # tsconfig also includes integration_tests/ and bench/; they are not copied, so only connector/ compiles.
 RUN npx tsc -p tsconfig.json
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /airbyte/integration_code
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

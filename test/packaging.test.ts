@@ -61,11 +61,11 @@ function only(stage: Instruction[], keyword: string): string[] {
 describe('the Dockerfile parser', () => {
   const stages = parseDockerfile(
     [
-      'FROM node:20-bookworm-slim AS build',
+      'FROM node:24-bookworm-slim AS build',
       '# a comment',
       'RUN a \\',
       '  && b',
-      'FROM node:20-bookworm-slim',
+      'FROM node:24-bookworm-slim',
       'ENV A=1 B="two words"',
       'ENV C 3',
       'LABEL x.y=z',
@@ -75,8 +75,8 @@ describe('the Dockerfile parser', () => {
 
   test('splits stages and joins continuation lines', () => {
     expect(stages.map((s) => s.map((i) => `${i.keyword} ${i.args}`))).toEqual([
-      ['FROM node:20-bookworm-slim AS build', 'RUN a && b'],
-      ['FROM node:20-bookworm-slim', 'ENV A=1 B="two words"', 'ENV C 3', 'LABEL x.y=z', 'ENTRYPOINT node /app/bin/x'],
+      ['FROM node:24-bookworm-slim AS build', 'RUN a && b'],
+      ['FROM node:24-bookworm-slim', 'ENV A=1 B="two words"', 'ENV C 3', 'LABEL x.y=z', 'ENTRYPOINT node /app/bin/x'],
     ]);
   });
 
@@ -95,9 +95,9 @@ describe('Dockerfile, metadata.yaml and package.json agree', () => {
   const metadata = (YAML.parse(read('metadata.yaml')) as { data: Record<string, unknown> }).data;
   const pkg = JSON.parse(read('package.json')) as { version: string; license: string };
 
-  test('is multi-stage, every stage on a Node 20 slim image', () => {
+  test('is multi-stage, every stage on a Node 24 slim image', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage[0]!.args.split(/\s+/)[0]).toMatch(/^node:20-[a-z0-9.]+-slim$/);
+    for (const stage of stages) expect(stage[0]!.args.split(/\s+/)[0]).toMatch(/^node:24-[a-z0-9.]+-slim$/);
   });
 
   test('labels name the image as metadata.yaml does, at the package.json version', () => {
