@@ -77,6 +77,8 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
         timeoutMs: deps.timeoutMs,
         signal: deps.signal,
         backoffBaseMs: deps.backoffBaseMs,
+        redact: (text) => redactor.redact(text),
+        reachedHosts: new Set(),
         log: (level, message) => void writer.write({ type: 'LOG', log: { level, message } }),
       },
     };

@@ -2,7 +2,8 @@
  * Service-to-service authentication with MSAL client credentials. MSAL caches the token until
  * five minutes before expiry; `invalidate()` makes the next call skip that cache (after a 401).
  * Failures come back as AuthenticationError / UnreachableHostError with the setup step to fix;
- * 5xx and 429 from the token endpoint are retried here with the shared retry policy.
+ * 5xx, 429, resets and timeouts of the token endpoint are retried inside the network module by the
+ * shared retry loop, so MSAL sees only the final answer.
  */
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { describeEntraError, type ErrorContext } from '../dataverse/error-messages';
@@ -10,7 +11,7 @@ import { AuthenticationError, TransientError } from '../errors';
 import type { Redactor } from '../protocol/redactor';
 import { FetchNetworkModule } from './msal-network';
 import { classifyNetworkError, isHostFailure, unreachableHostError } from './network-errors';
-import { DEFAULT_RETRY_POLICY, decide, type Attempts, type Outcome, type RetryPolicy } from './retry-policy';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 
 /** What the requester needs of an authenticator. */
 export interface Authenticator {
@@ -33,6 +34,11 @@ export interface MsalAuthenticatorOptions {
   random?: () => number;
   retryPolicy?: RetryPolicy;
   timeoutMs?: number;
+  /** Aborted when the process is told to stop: a token wait ends at once. */
+  signal?: AbortSignal;
+  log?: (level: 'INFO' | 'WARN' | 'DEBUG', message: string) => void;
+  /** Origins that answered in this run (shared with the requester). */
+  reachedHosts?: Set<string>;
 }
 
 /** Hosts MSAL knows by itself; any other authority host must be declared in knownAuthorities. */
@@ -62,7 +68,17 @@ export class MsalAuthenticator implements Authenticator {
 
   constructor(private readonly options: MsalAuthenticatorOptions) {
     const authorityUrl = new URL(options.authorityHost);
-    this.network = new FetchNetworkModule(options.fetch, options.timeoutMs ?? 120_000);
+    this.network = new FetchNetworkModule({
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      sleep: options.sleep,
+      now: options.now,
+      random: options.random ?? Math.random,
+      signal: options.signal,
+      log: options.log,
+      reachedHosts: options.reachedHosts,
+    });
     this.configuration = {
       auth: {
         clientId: options.clientId,
@@ -93,38 +109,30 @@ export class MsalAuthenticator implements Authenticator {
   async authorization(): Promise<string> {
     // One token serves every page of a sync: asking MSAL for each page costs ~1 ms of CPU each.
     if (this.cached && this.options.now() < this.cached.refreshAt) return this.cached.header;
-    const policy = this.options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    const attempts: Attempts = { failures: 0, rateLimited: 0 };
-    for (;;) {
-      try {
-        const result = await this.app.acquireTokenByClientCredential({
-          scopes: [`${this.options.orgUrl}/.default`],
-          skipCache: this.skipCache,
-        });
-        if (!result?.accessToken) throw new AuthenticationError('Microsoft Entra ID returned no access token');
-        this.skipCache = false;
-        this.options.redactor?.add(result.accessToken);
-        const header = `Bearer ${result.accessToken}`;
-        const expiresAt = result.expiresOn?.getTime() ?? this.options.now();
-        this.cached = { header, refreshAt: expiresAt - 5 * 60_000 };
-        return header;
-      } catch (err) {
-        const failure = this.explain(err);
-        if (!(failure instanceof TransientError)) throw failure;
-        const exchange = this.network.lastExchange;
-        const outcome: Outcome = exchange
-          ? { kind: 'response', status: exchange.status, retryAfter: exchange.retryAfter }
-          : { kind: 'network', description: failure.message };
-        const decision = decide(outcome, attempts, policy, (this.options.random ?? Math.random)(), this.options.now());
-        if (decision.action !== 'retry') throw failure;
-        if (outcome.kind === 'response' && outcome.status === 429) attempts.rateLimited++;
-        else attempts.failures++;
-        await this.options.sleep(decision.delayMs);
-        // MSAL remembers a 429 or 5xx and refuses further calls for up to a minute; the retry
-        // decision is ours, so start from a fresh client (its token cache was empty anyway).
-        this.app = new ConfidentialClientApplication(this.configuration);
-      }
+    // Concurrent callers share one token request.
+    this.pending ??= this.acquire().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private pending?: Promise<string>;
+
+  /** One token request; its 5xx, 429, resets and timeouts are retried inside the network module. */
+  private async acquire(): Promise<string> {
+    let result;
+    try {
+      result = await this.app.acquireTokenByClientCredential({ scopes: [`${this.options.orgUrl}/.default`], skipCache: this.skipCache });
+    } catch (err) {
+      // MSAL remembers a 429 or 5xx and refuses further calls for a while; the retry decisions
+      // are ours, so the next call starts from a fresh client (its token cache was empty anyway).
+      this.app = new ConfidentialClientApplication(this.configuration);
+      throw this.explain(err);
     }
+    if (!result?.accessToken) throw new AuthenticationError('Microsoft Entra ID returned no access token');
+    this.skipCache = false;
+    this.options.redactor?.add(result.accessToken);
+    const header = `Bearer ${result.accessToken}`;
+    this.cached = { header, refreshAt: refreshTime(result.expiresOn, this.options.now()) };
+    return header;
   }
 
   /** Turns whatever MSAL threw into one of our errors, from what our network module saw when MSAL hides the cause. */
@@ -139,8 +147,8 @@ export class MsalAuthenticator implements Authenticator {
       return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} is not available (HTTP ${status}); try again later`, { internal });
     }
     if (this.network.lastFailure !== undefined) {
-      const failure = classifyNetworkError(this.network.lastFailure);
-      if (isHostFailure(failure)) {
+      const failure = this.network.lastGiveUp?.failure ?? classifyNetworkError(this.network.lastFailure);
+      if (this.network.lastGiveUp?.hostFailure ?? isHostFailure(failure)) {
         const setting = { label: `the authority host ${this.ctx.authorityHost}`, check: 'authority_host' };
         return unreachableHostError(this.ctx.authorityHost, failure, this.network.lastFailure, setting);
       }
@@ -163,4 +171,17 @@ export class MsalAuthenticator implements Authenticator {
     }
     return new AuthenticationError(`Microsoft Entra ID refused the token request: ${e.errorCode ?? 'unknown error'}`, undefined, { internal });
   }
+}
+
+/** Keep a token at least this long even when its expiry is missing or nonsense, so a broken `expires_in` cannot cost a token request per page. */
+const MIN_TOKEN_REUSE_MS = 5 * 60_000;
+
+/**
+ * When to fetch the next token: five minutes before expiry (MSAL's own margin), but never sooner
+ * than MIN_TOKEN_REUSE_MS from now. A token that really expired earlier is replaced on its first 401.
+ */
+export function refreshTime(expiresOn: Date | null | undefined, now: number): number {
+  const expiresAt = expiresOn?.getTime();
+  const refreshAt = typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? expiresAt - 5 * 60_000 : Number.NaN;
+  return Number.isFinite(refreshAt) && refreshAt >= now + MIN_TOKEN_REUSE_MS ? refreshAt : now + MIN_TOKEN_REUSE_MS;
 }

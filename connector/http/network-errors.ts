@@ -1,7 +1,7 @@
 /** Classifies what Node's fetch (undici) and MSAL's https client throw, by the error codes they carry. */
 import { UnreachableHostError } from '../errors';
 
-export type NetworkFailure = 'tls' | 'dns' | 'refused' | 'reset' | 'timeout' | 'other';
+export type NetworkFailure = 'tls' | 'dns' | 'refused' | 'reset' | 'timeout' | 'malformed' | 'other';
 
 const TLS_CODES = new Set([
   'CERT_HAS_EXPIRED',

@@ -4,11 +4,14 @@
  * Dataverse, so the read-only rule (GET, or $batch of GETs) and the same-origin rule live here.
  */
 import { describeDataverseError, type ErrorContext } from '../dataverse/error-messages';
-import { ConnectorError, DataverseError, InterruptedError, ResponseError, TransientError } from '../errors';
+import { ConnectorError, DataverseError, ResponseError, TransientError } from '../errors';
 import type { Authenticator } from './authenticator';
 import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
-import { classifyNetworkError, isHostFailure, unreachableHostError } from './network-errors';
-import { decide, type Attempts, type Outcome, type RetryPolicy } from './retry-policy';
+import { withDeadline } from './deadline';
+import { linkProblem } from './links';
+import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } from './network-errors';
+import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
+import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
 export type RequestContext = Record<string, unknown>;
@@ -31,6 +34,13 @@ export interface HttpDeps {
   signal?: AbortSignal;
   /** Replaces the first backoff step of the retry policy (tests and debugging; Retry-After is never scaled). */
   backoffBaseMs?: number;
+  /** Removes secrets from text that may end up in an error (a body echoing the token); applied before any truncation. */
+  redact?: (text: string) => string;
+  /**
+   * Origins that answered at least once in this run, shared by every requester and the token
+   * endpoint: a refused connection to one of them is an outage to retry, not a wrong URL.
+   */
+  reachedHosts?: Set<string>;
 }
 
 export interface HttpRequesterOptions {
@@ -59,23 +69,12 @@ export interface HttpResult {
   body: unknown;
 }
 
-/** Sleeps between retries, but wakes up and stops at once when the process is told to stop. */
-async function pause(deps: HttpDeps, ms: number): Promise<void> {
-  const signal = deps.signal;
-  if (!signal) return deps.sleep(ms);
-  if (!signal.aborted) await Promise.race([deps.sleep(ms), new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
-  if (signal.aborted) throw new InterruptedError(`stopped by ${String(signal.reason)} while waiting to retry`);
-}
-
-/** A 2xx body that cannot be parsed: retried like a broken connection, then a ResponseError. */
-class MalformedBody extends Error {}
-
 function parseJson(text: string, _response: Response, target: URL): unknown {
   if (text === '') return {};
   try {
     return JSON.parse(text);
   } catch {
-    throw new MalformedBody(`the response to ${target.pathname} was not valid JSON (${text.length} bytes)`);
+    throw new MalformedResponse(`the response to ${target.pathname} was not valid JSON (${text.length} bytes)`);
   }
 }
 
@@ -106,17 +105,27 @@ export function parseDataverseError(text: string): { code?: string; message?: st
   }
 }
 
+/** Error bodies kept for engineers (internal_message): redacted first, then cut. */
+const INTERNAL_BODY_CHARS = 500;
+
 export class HttpRequester {
-  constructor(private readonly options: HttpRequesterOptions) {}
+  private readonly reached: Set<string>;
+
+  constructor(private readonly options: HttpRequesterOptions) {
+    this.reached = options.deps.reachedHosts ?? new Set();
+  }
 
   /**
-   * Sends the request for `context`; `absoluteUrl` (a nextLink or deltaLink) replaces path and
-   * parameters. Resolves with a parsed 2xx response or throws one of the connector's errors.
+   * Sends the request for `context`; `absoluteUrl` (a nextLink or a saved link) replaces path and
+   * parameters, and must name the same resource as the templated request (links.ts). Resolves
+   * with a parsed 2xx response or throws one of the connector's errors.
    */
   async send(context: RequestContext, absoluteUrl?: string, extra?: RequestExtras): Promise<HttpResult> {
     const base = String(this.options.urlBase.render(context));
+    const path = String(this.options.path.render(context));
+    if (absoluteUrl !== undefined) this.checkLink(absoluteUrl, base, path);
     const params = { ...((this.options.requestParameters.render(context) ?? {}) as Record<string, unknown>), ...extra?.parameters };
-    const url = absoluteUrl ?? buildUrl(base, String(this.options.path.render(context)), params);
+    const url = absoluteUrl ?? buildUrl(base, path, params);
     const headers = this.renderHeaders(context);
     for (const [name, value] of Object.entries(extra?.headers ?? {})) {
       // Preferences combine: one Prefer header, comma-separated (RFC 7240), as Dataverse accepts.
@@ -134,10 +143,56 @@ export class HttpRequester {
   }
 
   /**
-   * Sends GETs (paths relative to url_base, with their query) as one `$batch` POST. The parts'
-   * own statuses are returned as they are: a failed part is for the caller to explain.
+   * Sends GETs (paths relative to url_base, with their query) as `$batch` POSTs. Parts that answer
+   * 429 or 5xx are sent again, alone, through the same failure policy as any request; the other
+   * parts' statuses are returned as they are, for the caller to explain (`partError`).
    */
   async sendBatch(context: RequestContext, relativePaths: readonly string[]): Promise<BatchPartResponse[]> {
+    const results: BatchPartResponse[] = new Array(relativePaths.length);
+    let pending = relativePaths.map((_, i) => i);
+    const { deps } = this.options;
+    const what = `$batch of ${relativePaths.length} requests`;
+    return withRetries<BatchPartResponse[]>(
+      what,
+      this.policy(),
+      deps,
+      async () => {
+        const answers = await this.postBatch(context, pending.map((i) => relativePaths[i]));
+        const again: number[] = [];
+        let retryOutcome: Outcome | undefined;
+        answers.forEach((answer, k) => {
+          const outcome: Outcome = { kind: 'response', status: answer.status, retryAfter: answer.headers['retry-after'], bodyText: bodyText(answer.body) };
+          const { action } = actionFor(answer.status, outcome.bodyText ?? '', this.policy().filters);
+          if (action === 'RETRY' || action === 'RATE_LIMITED') {
+            again.push(pending[k]);
+            // The wait of the round is the one the most demanding part asks for.
+            if (!retryOutcome || action === 'RATE_LIMITED') retryOutcome = outcome;
+          } else {
+            results[pending[k]] = answer;
+          }
+        });
+        pending = again;
+        if (!retryOutcome) return { outcome: { kind: 'response', status: 200 }, accept: () => results };
+        const code = parseDataverseError(retryOutcome.kind === 'response' ? (retryOutcome.bodyText ?? '') : '').code;
+        return { outcome: retryOutcome, detail: `${again.length} of the parts${code ? `, ${code}` : ''}` };
+      },
+      (giveUp) => this.failure(giveUp, new URL(this.urlFor(context, '$batch')), 'POST', `${pending.length} parts of a $batch`),
+    );
+  }
+
+  /**
+   * The error for a failed `$batch` part: the same wording as a failed request, so every
+   * caller explains part failures alike. `what` names what the part asked for.
+   */
+  partError(part: BatchPartResponse, what: string): ConnectorError {
+    const text = bodyText(part.body);
+    const outcome: Outcome = { kind: 'response', status: part.status, bodyText: text };
+    const { action, failureType } = actionFor(part.status, text, this.options.retryPolicy.filters);
+    const transient = action === 'RETRY' || action === 'RATE_LIMITED' || failureType === 'transient_error';
+    return this.responseFailure(outcome, { reason: `HTTP ${part.status}`, transient, failureType }, text, what);
+  }
+
+  private async postBatch(context: RequestContext, relativePaths: readonly string[]): Promise<BatchPartResponse[]> {
     const base = String(this.options.urlBase.render(context));
     const basePath = new URL(base).pathname.replace(/\/+$/, '');
     const boundary = `batch_${Math.floor(this.options.deps.random() * 2 ** 48).toString(16)}`;
@@ -151,13 +206,32 @@ export class HttpRequester {
       try {
         return parseBatchResponse(res.headers.get('content-type'), text);
       } catch (err) {
-        throw new MalformedBody(`the $batch response is malformed: ${(err as Error).message}`);
+        throw new MalformedResponse(`the $batch response is malformed: ${(err as Error).message}`);
       }
     });
+    if (response.parsed.length !== relativePaths.length) {
+      throw new ResponseError(`the $batch answer holds ${response.parsed.length} parts for ${relativePaths.length} requests`);
+    }
     return response.parsed;
   }
 
-  /** One request with auth, the same-origin rule, the 401 refresh and the retry policy. */
+  /** A followed link must stay on the resource the templated request names (when it names one). */
+  private checkLink(link: string, base: string, path: string): void {
+    // A requester without a path (url_base only) names no one resource: execute() still pins the host.
+    if (path === '') return;
+    const problem = linkProblem(link, buildUrl(base, path, {}));
+    if (problem === undefined) return;
+    throw new ResponseError(`Dataverse returned a link that ${problem}; the read stopped and no token was sent there`, {
+      internal: `refused link of ${link.length} characters`,
+    });
+  }
+
+  private policy(): RetryPolicy {
+    const { deps, retryPolicy } = this.options;
+    return deps.backoffBaseMs === undefined ? retryPolicy : { ...retryPolicy, baseDelayMs: deps.backoffBaseMs };
+  }
+
+  /** One request through the shared retry loop: auth, the per-attempt deadline, the 401 refresh and the failure policy. */
   private async execute<T>(
     base: string,
     url: string,
@@ -172,57 +246,48 @@ export class HttpRequester {
       });
     }
     const { deps } = this.options;
-    const retryPolicy = deps.backoffBaseMs === undefined ? this.options.retryPolicy : { ...this.options.retryPolicy, baseDelayMs: deps.backoffBaseMs };
-    const attempts: Attempts = { failures: 0, rateLimited: 0 };
-    let refreshedToken = false;
-    for (;;) {
-      let outcome: Outcome;
-      let errorText = '';
-      try {
-        const response = await deps.fetch(url, {
-          method: init.method,
-          headers: { ...init.headers, Authorization: await this.options.authenticator.authorization() },
-          body: init.body,
-          signal: deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(deps.timeoutMs)]) : AbortSignal.timeout(deps.timeoutMs),
-          redirect: 'manual',
-        });
-        const text = await response.text();
-        outcome = { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after') };
-        if (response.status === 401 && !refreshedToken) {
+    const what = `${init.method} ${target.pathname}`;
+    let failure: ClassifiedFailure | undefined;
+    let cause: unknown;
+    return withRetries(
+      what,
+      this.policy(),
+      deps,
+      async (): Promise<AttemptResult<{ status: number; headers: Headers; parsed: T }>> => {
+        const authorization = await this.options.authenticator.authorization();
+        let response: Response;
+        let text: string;
+        try {
+          ({ response, text } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
+            const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
+            return { response: answer, text: await answer.text() };
+          }));
+        } catch (err) {
+          if (err instanceof ConnectorError) throw err;
+          cause = err;
+          failure = classifyNetworkError(err);
+          if (failure.kind === 'timeout') return { outcome: { kind: 'timeout', afterMs: deps.timeoutMs } };
+          return { outcome: { kind: 'network', failure: failure.kind, description: failure.description, hostAnsweredBefore: this.reached.has(origin) } };
+        }
+        this.reached.add(origin);
+        if (response.status === 401) {
           // A token can expire or be revoked mid-sync: fetch a fresh one once before giving up.
-          refreshedToken = true;
           this.options.authenticator.invalidate();
           deps.log('INFO', `Dataverse answered 401 for ${target.pathname}; getting a new access token and retrying once`);
-          continue;
         }
-        if (response.status >= 200 && response.status < 300) {
-          try {
-            return { status: response.status, headers: response.headers, parsed: parse(text, response, target) };
-          } catch (err) {
-            if (!(err instanceof MalformedBody)) throw err;
-            outcome = { kind: 'network', description: err.message };
-          }
-        } else {
-          errorText = text;
-        }
-      } catch (err) {
-        if (err instanceof ConnectorError) throw err;
-        if (deps.signal?.aborted) throw new InterruptedError(`stopped by ${String(deps.signal.reason)} during ${init.method} ${target.pathname}`);
-        const failure = classifyNetworkError(err);
-        if (isHostFailure(failure)) throw unreachableHostError(origin, failure, err);
-        outcome = failure.kind === 'timeout' ? { kind: 'timeout', afterMs: deps.timeoutMs } : { kind: 'network', description: failure.description };
-      }
-      const decision = decide(outcome, attempts, retryPolicy, deps.random(), deps.now());
-      if (decision.action === 'retry') {
-        if (outcome.kind === 'response' && retryPolicy.rateLimitStatuses.has(outcome.status)) attempts.rateLimited++;
-        else attempts.failures++;
-        const code = parseDataverseError(errorText).code;
-        deps.log('WARN', `${init.method} ${target.pathname}: ${decision.reason}${code ? ` (${code})` : ''}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s`);
-        await pause(deps, decision.delayMs);
-        continue;
-      }
-      throw this.failure(outcome, decision.action === 'fail' ? decision : undefined, errorText, target, init.method);
-    }
+        const isError = response.status < 200 || response.status >= 300;
+        return {
+          outcome: { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), bodyText: isError ? text : undefined },
+          again: response.status === 401,
+          accept: () => ({ status: response.status, headers: response.headers, parsed: parse(text, response, target) }),
+          detail: isError ? parseDataverseError(text).code : undefined,
+        };
+      },
+      (giveUp) => {
+        if (giveUp.decision.hostFailure && failure) return unreachableHostError(origin, failure, cause);
+        return this.failure(giveUp, target, init.method);
+      },
+    );
   }
 
   private renderHeaders(context: RequestContext): Record<string, string> {
@@ -232,31 +297,54 @@ export class HttpRequester {
     return headers;
   }
 
-  private failure(outcome: Outcome, decision: { reason: string; transient: boolean } | undefined, errorText: string, target: URL, method: string): Error {
-    const where = `${method} ${target.pathname}`;
+  /** Error text for engineers: secrets out first (a body may echo the token), then cut to size. */
+  private internalText(text: string): string {
+    const clean = this.options.deps.redact ? this.options.deps.redact(text) : text;
+    return clean.length <= INTERNAL_BODY_CHARS ? clean : `${clean.slice(0, INTERNAL_BODY_CHARS)}... (${clean.length} characters)`;
+  }
+
+  private failure({ outcome, decision }: GiveUp, target: URL, method: string, what?: string): Error {
+    const where = what ?? `${method} ${target.pathname}`;
     if (outcome.kind !== 'response') {
-      const message = `Dataverse did not answer ${where} properly: ${decision?.reason ?? outcome.kind}`;
-      return outcome.kind === 'network' && /not valid JSON|malformed/.test(outcome.description) ? new ResponseError(message) : new TransientError(message);
+      const message = `Dataverse did not answer ${where} properly: ${decision.reason}`;
+      return outcome.kind === 'network' && outcome.failure === 'malformed' ? new ResponseError(message) : new TransientError(message);
     }
+    return this.responseFailure(outcome, decision, outcome.bodyText ?? '', where);
+  }
+
+  private responseFailure(
+    outcome: Extract<Outcome, { kind: 'response' }>,
+    decision: { reason: string; transient: boolean; failureType?: string },
+    errorText: string,
+    where: string,
+  ): ConnectorError {
     const { code, message } = parseDataverseError(errorText);
-    if (decision?.transient) {
-      return new TransientError(`Dataverse is busy or unavailable: ${where} ${decision.reason}${code ? ` (${code}: ${message ?? ''})` : ''}; try again later`, {
-        internal: errorText.slice(0, 500),
-      });
+    const internal = this.internalText(errorText);
+    const detail = message ? this.internalText(message) : '';
+    if (decision.transient) {
+      return new TransientError(`Dataverse is busy or unavailable: ${where} ${decision.reason}${code ? ` (${code}: ${detail})` : ''}; try again later`, { internal });
     }
-    const described = describeDataverseError(code, this.options.errorContext, message ?? '');
-    if (described) return new DataverseError(described, outcome.status, code, { internal: `${outcome.status} ${code}: ${message ?? ''}` });
+    const ctx = this.options.errorContext;
+    const described = describeDataverseError(code, ctx, message ?? '');
+    const customerFacing = decision.failureType === undefined ? undefined : decision.failureType === 'config_error';
+    if (described) return new DataverseError(described, outcome.status, code, { internal: `${outcome.status} ${code}: ${detail}`, customerFacing });
     if (outcome.status === 401) {
       return new DataverseError(
-        `Dataverse at ${this.options.errorContext.orgUrl} rejected the access token of app ${this.options.errorContext.clientId} twice: check that org_url is an environment of tenant ${this.options.errorContext.tenantId} (setup steps 3 and 4)`,
+        `Dataverse at ${ctx.orgUrl} rejected the access token of app ${ctx.clientId} twice: check that org_url is an environment of tenant ${ctx.tenantId} (setup steps 3 and 4)`,
         401,
         code,
-        { internal: errorText.slice(0, 500) },
+        { internal },
       );
     }
-    const detail = message ? `: ${message}` : '';
-    return new DataverseError(`Dataverse refused ${where} (HTTP ${outcome.status}${code ? `, ${code}` : ''})${detail}`, outcome.status, code, {
-      internal: errorText.slice(0, 500),
+    return new DataverseError(`Dataverse refused ${where} (HTTP ${outcome.status}${code ? `, ${code}` : ''})${detail ? `: ${detail}` : ''}`, outcome.status, code, {
+      internal,
+      customerFacing,
     });
   }
+}
+
+/** A part's body as text, for filters and error parsing. */
+function bodyText(body: unknown): string {
+  if (body === undefined || body === null) return '';
+  return typeof body === 'string' ? body : JSON.stringify(body);
 }

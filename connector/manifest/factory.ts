@@ -7,7 +7,7 @@ import type { Config } from '../config/config';
 import type { ErrorContext } from '../dataverse/error-messages';
 import type { Authenticator } from '../http/authenticator';
 import { HttpRequester, type HttpDeps, type Renderable } from '../http/requester';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy';
+import { DEFAULT_RETRY_POLICY, type ResponseFilter, type RetryPolicy } from '../http/retry-policy';
 import type { Redactor } from '../protocol/redactor';
 import { DeclarativeStream } from '../streams/declarative-stream';
 import { CursorPaginator, NoPaginator, type Paginator } from '../streams/paginator';
@@ -149,34 +149,52 @@ function primaryKey(n: ManifestNode): string[][] {
   return n.fail('primary_key must be a field name, a list of names, or a list of paths');
 }
 
-/** DefaultErrorHandler -> RetryPolicy: response filters pick the statuses, backoff strategies the waits. */
+/** Actions of HttpResponseFilter this engine carries out; IGNORE would drop a page without a word, so it is refused. */
+const FILTER_ACTIONS: ReadonlySet<string> = new Set(['SUCCESS', 'RETRY', 'RATE_LIMITED', 'FAIL']);
+const FAILURE_TYPES: ReadonlySet<string> = new Set(['config_error', 'system_error', 'transient_error']);
+
+/**
+ * DefaultErrorHandler -> the failure policy: response filters kept in manifest order (first match
+ * wins, as in Airbyte's CDK), backoff strategies setting the waits.
+ */
 function errorHandler(n: ManifestNode, f: ComponentFactory): RetryPolicy {
+  n.unknownKeys(['type', 'max_retries', 'backoff_strategies', 'response_filters', '$parameters']);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY };
-  const retry = new Set<number>();
-  const rateLimited = new Set<number>();
-  for (const filter of n.optList('response_filters') ?? []) {
-    filter.expectType('HttpResponseFilter');
-    const action = filter.str('action');
-    const codes = ((filter.raw as Record<string, unknown>).http_codes ?? []) as number[];
-    if (action === 'RETRY') codes.forEach((c) => retry.add(c));
-    else if (action === 'RATE_LIMITED') codes.forEach((c) => rateLimited.add(c));
-    else if (action !== 'FAIL') filter.fail(`action ${action} is not supported (RETRY, RATE_LIMITED or FAIL)`);
-  }
-  if (retry.size > 0) policy.retryStatuses = retry;
-  if (rateLimited.size > 0) policy.rateLimitStatuses = rateLimited;
+  const filters = n.optList('response_filters');
+  if (filters) policy.filters = filters.map((filter) => responseFilter(filter));
   policy.maxRetries = n.optInt('max_retries') ?? policy.maxRetries;
   for (const strategy of n.optList('backoff_strategies') ?? []) {
     const type = strategy.expectType('WaitTimeFromHeader', 'ExponentialBackoffStrategy');
     if (type === 'WaitTimeFromHeader') {
+      strategy.unknownKeys(['type', 'header', 'max_waiting_time_in_seconds', '$parameters']);
       if (strategy.str('header').toLowerCase() !== 'retry-after') strategy.fail('header must be Retry-After');
       const max = f.numberNow(strategy, 'max_waiting_time_in_seconds');
       if (max !== undefined) policy.maxRetryAfterMs = max * 1000;
     } else {
+      strategy.unknownKeys(['type', 'factor', '$parameters']);
       const factor = strategy.optNum('factor');
       if (factor !== undefined) policy.baseDelayMs = factor * 1000;
     }
   }
   return policy;
+}
+
+function responseFilter(filter: ManifestNode): ResponseFilter {
+  filter.expectType('HttpResponseFilter');
+  filter.unknownKeys(['type', 'action', 'http_codes', 'error_message_contains', 'failure_type', '$parameters']);
+  const action = filter.str('action');
+  if (!FILTER_ACTIONS.has(action)) filter.fail(`action ${action} is not supported by this engine (SUCCESS, RETRY, RATE_LIMITED or FAIL)`);
+  const raw = filter.raw as Record<string, unknown>;
+  const codes = raw.http_codes;
+  if (codes !== undefined && !(Array.isArray(codes) && codes.every((c) => Number.isInteger(c)))) filter.fail('http_codes must be a list of HTTP status codes');
+  const failureType = filter.optStr('failure_type');
+  if (failureType !== undefined && !FAILURE_TYPES.has(failureType)) filter.fail(`failure_type must be config_error, system_error or transient_error (found ${failureType})`);
+  return {
+    action: action as ResponseFilter['action'],
+    httpCodes: Array.isArray(codes) ? new Set(codes as number[]) : undefined,
+    errorMessageContains: filter.optStr('error_message_contains'),
+    failureType: failureType as ResponseFilter['failureType'],
+  };
 }
 
 /** Builds components from manifest nodes; one instance per source build. */

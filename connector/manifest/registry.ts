@@ -43,6 +43,9 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       now: f.deps.http.now,
       random: f.deps.http.random,
       timeoutMs: f.deps.http.timeoutMs,
+      signal: f.deps.http.signal,
+      log: f.deps.http.log,
+      reachedHosts: f.deps.http.reachedHosts,
       retryPolicy: f.deps.http.backoffBaseMs === undefined ? undefined : { ...DEFAULT_RETRY_POLICY, baseDelayMs: f.deps.http.backoffBaseMs },
     }),
   'source_dataverse.components.EntityMetadataProvider': (n, f) =>
