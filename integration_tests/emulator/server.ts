@@ -8,6 +8,7 @@
  *
  * Every request is logged, matched against the fault rules, routed, and sent from a {@link Reply}.
  */
+import { registerSecrets } from './secrets-registry';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -311,6 +312,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state.orgUrl = `https://127.0.0.1:${orgPort}`;
     world.org.url = state.orgUrl;
     const untrustedOrgUrl = `https://127.0.0.1:${untrustedPort}`;
+    registerSecrets(world, () => state.tokens.all());
     return {
       loginUrl: state.loginUrl,
       orgUrl: state.orgUrl,

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { knownSecrets } from '../emulator/secrets-registry';
+import { findLeak } from './leaks';
 import { assertValidMessage } from './messages';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -49,6 +51,12 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       ALL_OUTPUT.push(stdout, stderr);
+      // Suite-wide: no run of any test may print a secret or a piece of a token.
+      const leak = findLeak(stdout, knownSecrets()) ?? findLeak(stderr, knownSecrets());
+      if (leak) {
+        reject(new Error(`source-dataverse ${args[0]} printed a secret: ${leak}`));
+        return;
+      }
       try {
         const messages = stdout
           .split('\n')

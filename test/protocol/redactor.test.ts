@@ -19,3 +19,31 @@ describe('Redactor', () => {
     expect(r.redact('abc')).toBe('abc');
   });
 });
+
+describe('Redactor: parts of secrets', () => {
+  const token = `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${'QWxhZGRpbjpvcGVuIHNlc2FtZQ'.repeat(8)}.${'c2lnbmF0dXJlLWJ5dGVz'.repeat(10)}`;
+  test('a token cut short (first 480 characters of a body) is masked', () => {
+    const r = new Redactor();
+    r.add(token);
+    const body = `{"error":{"message":"rejected header Authorization: Bearer ${token}"}}`.slice(0, 200);
+    const out = r.redact(body);
+    expect(out).toBe('{"error":{"message":"rejected header Authorization: Bearer **********');
+  });
+  test('any 40-character piece of a registered secret is masked, wherever it sits', () => {
+    const secret = 'Zq8~abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH';
+    const r = new Redactor();
+    r.add(secret);
+    expect(r.redact(`x ${secret.slice(3, 43)} y`)).toBe('x ********** y');
+    expect(r.redact(secret.slice(0, 40))).toBe('**********');
+    expect(r.redact(`${secret.slice(5, 44)} is 39 characters`)).toBe(`${secret.slice(5, 44)} is 39 characters`);
+  });
+  test('two separate pieces are both masked, the text between kept', () => {
+    const secret = 'k'.repeat(0) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const r = new Redactor();
+    r.add(secret);
+    expect(r.redact(`${secret.slice(0, 41)} and ${secret.slice(10, 52)}.`)).toBe('********** and **********.');
+  });
+  test('anything shaped like a JWT is masked even when never registered', () => {
+    expect(new Redactor().redact(`token=${token}&x=1`)).toBe('token=**********&x=1');
+  });
+});
