@@ -1,6 +1,10 @@
 /** Scriptable faults on both servers, the request log, the untrusted certificate, and close(). */
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, startEmulator, type Emulator } from './index';
+import type { IncomingHttpHeaders } from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import { ECHO_TOKEN_BODY_LENGTH, ECHO_TOKEN_OFFSET } from './faults';
+import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, WRONG_CLIENT_SECRET, startEmulator, type Emulator, type RequestLogEntry } from './index';
 import { fetchToken, json, readFixture, requestToken as requestTokenAt } from './testing';
 
 let emu: Emulator;
@@ -27,6 +31,89 @@ async function failureCode(promise: Promise<unknown>): Promise<string | undefine
     return (err as { cause?: { code?: string } }).cause?.code;
   }
   throw new Error('expected a failure');
+}
+
+/** What arrived for one request made with node:https (no pooling unless an agent is given). */
+interface Wire {
+  /** Client clock: request sent, response head, each body chunk, end or failure. */
+  started: number;
+  status?: number;
+  headersAt?: number;
+  headers?: IncomingHttpHeaders;
+  rawHeaders?: string[];
+  chunks: Array<{ at: number; bytes: Buffer }>;
+  /** When the body completed ('end'); absent when it never did. */
+  endedAt?: number;
+  /** The error code or 'aborted' (the test gave up after `abortAfterMs`). */
+  failure?: string;
+}
+
+interface WireOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Give up (destroy the request) this long after sending, if it has not completed. */
+  abortAfterMs?: number;
+  agent?: https.Agent;
+}
+
+function wire(url: string, options: WireOptions = {}): Promise<Wire> {
+  return new Promise((resolve) => {
+    const result: Wire = { started: Date.now(), chunks: [] };
+    let timer: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const req = https.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false }, (res) => {
+      result.status = res.statusCode;
+      result.headersAt = Date.now();
+      result.headers = res.headers;
+      result.rawHeaders = res.rawHeaders;
+      res.on('data', (bytes: Buffer) => result.chunks.push({ at: Date.now(), bytes }));
+      res.on('end', () => {
+        result.endedAt = Date.now();
+        finish();
+      });
+      res.on('error', () => undefined);
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      result.failure ??= err.code ?? err.message;
+      finish();
+    });
+    req.on('close', () => {
+      if (result.endedAt !== undefined) return;
+      result.failure ??= 'closed';
+      finish();
+    });
+    if (options.abortAfterMs !== undefined) {
+      timer = setTimeout(() => {
+        result.failure = 'aborted';
+        req.destroy();
+      }, options.abortAfterMs);
+    }
+    req.end(options.body);
+  });
+}
+
+const body = (w: Wire) => Buffer.concat(w.chunks.map((c) => c.bytes)).toString('utf8');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const whoAmIUrl = (e: Emulator = emu) => `${e.orgUrl}/api/data/v9.2/WhoAmI`;
+const auth = (bearer = token) => ({ authorization: `Bearer ${bearer}` });
+const lastEntry = (): RequestLogEntry => emu.log[emu.log.length - 1];
+/** Timers alive in this process (jest's, the emulator's, undici's). */
+const liveTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+/** Whether a new TCP connection to the url's port is refused. */
+function connectResult(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
 }
 
 beforeAll(async () => {
@@ -220,5 +307,98 @@ describe('close', () => {
     await other.close();
     expect(Date.now() - started).toBeLessThan(1000);
     expect(await pending).toHaveProperty('message', 'fetch failed');
+  });
+});
+
+describe('status covers exact bodies and headers', () => {
+  it.each([
+    ['a string', '{"value":null}', '{"value":null}'],
+    ['an object', { value: {} }, '{"value":{}}'],
+  ] as const)('a 200 with %s body goes out byte for byte with the Dataverse JSON headers', async (_, given, sent) => {
+    emu.faults.add({ target: 'org', action: { kind: 'status', status: 200, body: given } });
+    const w = await wire(whoAmIUrl(), { headers: auth() });
+    expect(w.status).toBe(200);
+    expect(body(w)).toBe(sent);
+    expect(w.headers).toMatchObject({ 'content-type': 'application/json; odata.metadata=minimal', 'content-length': String(sent.length), 'odata-version': '4.0' });
+    expect(lastEntry()).toMatchObject({ faulted: 'status', status: 200, sentBytes: sent.length });
+  });
+
+  it.each(['Content-Type', 'content-type'])('an HTML 500 on the token endpoint carries one Content-Type, text/html (given as %s)', async (name) => {
+    const html = '<html><head><title>500 Internal Server Error</title></head><body>Internal Server Error</body></html>';
+    emu.faults.add({ target: 'login', path: '/oauth2/v2.0/token', action: { kind: 'status', status: 500, body: html, headers: { [name]: 'text/html' } } });
+    const form = new URLSearchParams({ client_id: GOOD_CLIENT_ID, client_secret: GOOD_CLIENT_SECRET, scope: `${emu.orgUrl}/.default`, grant_type: 'client_credentials' });
+    const w = await wire(`${emu.loginUrl}/${GOOD_TENANT_ID}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(w.status).toBe(500);
+    expect(body(w)).toBe(html);
+    const contentTypes = (w.rawHeaders ?? []).filter((_, i, all) => i % 2 === 0 && all[i].toLowerCase() === 'content-type');
+    expect(contentTypes).toHaveLength(1);
+    expect(w.headers?.['content-type']).toBe('text/html');
+    emu.faults.add({ target: 'login', path: '/oauth2/v2.0/token', action: { kind: 'status', status: 500, body: html, headers: { [name]: 'text/html' } } });
+    const issued = emu.issuedTokens().length;
+    await expect(msalApp().acquireTokenByClientCredential({ scopes: [`${emu.orgUrl}/.default`] })).rejects.toThrow();
+    expect(emu.issuedTokens()).toHaveLength(issued);
+  });
+
+  it('a 503 with Retry-After sends that header', async () => {
+    emu.faults.add({ target: 'org', action: { kind: 'status', status: 503, headers: { 'Retry-After': '5' } } });
+    const res = await whoAmI();
+    expect([res.status, res.headers.get('retry-after'), await res.text()]).toEqual([503, '5', '']);
+  });
+
+  it('a throttle with retryAfterSeconds 0 sends Retry-After: 0', async () => {
+    emu.faults.add({ target: 'org', action: { kind: 'throttle', code: 'requests', retryAfterSeconds: 0 } });
+    const res = await whoAmI();
+    expect([res.status, res.headers.get('retry-after')]).toEqual([429, '0']);
+    expect((await json(res)).error.code).toBe('0x80072322');
+  });
+});
+
+describe('trickle', () => {
+  it('sends the real status and headers at once, then the real body bytesPerWrite bytes every intervalMs', async () => {
+    const real = await (await whoAmI()).text();
+    emu.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'trickle', bytesPerWrite: 40, intervalMs: 120 } });
+    const w = await wire(whoAmIUrl(), { headers: auth() });
+    expect(w.failure).toBeUndefined();
+    expect(w.status).toBe(200);
+    expect(w.headers?.['content-length']).toBe(String(real.length));
+    expect(body(w)).toBe(real);
+    const writes = Math.ceil(real.length / 40);
+    expect(w.chunks.map((c) => c.bytes.length)).toEqual([...Array(writes - 1).fill(40), real.length - 40 * (writes - 1)]);
+    expect(w.headersAt! - w.started).toBeLessThan(120);
+    // Measured from the first chunk: delivery jitter can only shorten a gap by what it delayed the first.
+    w.chunks.forEach((c, i) => expect(c.at - w.chunks[0].at).toBeGreaterThanOrEqual(i * 120 - 40));
+    expect(w.endedAt! - w.started).toBeGreaterThanOrEqual((writes - 1) * 120 - 40);
+    const entry = lastEntry();
+    await sleep(20); // the emulator notes the end a moment after the client read it
+    expect(entry).toMatchObject({ faulted: 'trickle', status: 200, sentBytes: real.length });
+    expect(entry.endedAt! - entry.at).toBeGreaterThanOrEqual((writes - 1) * 120);
+  });
+
+  it('outlasts a client timeout; once the client leaves it stops writing, drops the socket and leaves no timer', async () => {
+    const real = await (await whoAmI()).text();
+    const timersBefore = liveTimers();
+    emu.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'trickle', bytesPerWrite: 1, intervalMs: 50 } });
+    // The whole body would take (length - 1) x 50 ms, over 10 s; the client waits 300 ms.
+    expect((real.length - 1) * 50).toBeGreaterThan(10_000);
+    const started = Date.now();
+    const outcome = await fetch(whoAmIUrl(), { headers: auth(), signal: AbortSignal.timeout(300) })
+      .then((res) => res.text())
+      .catch((err: Error) => err);
+    const gaveUp = Date.now() - started;
+    expect(outcome).toHaveProperty('name', 'TimeoutError');
+    expect(gaveUp).toBeGreaterThanOrEqual(290);
+    expect(gaveUp).toBeLessThan(2000);
+
+    const entry = lastEntry();
+    expect(entry).toMatchObject({ faulted: 'trickle', status: 200 });
+    await sleep(200); // the server sees the close a moment after the client's abort
+    expect(entry.endedAt).toBeDefined();
+    const sent = entry.sentBytes;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(20); // about 300 / 50 + 1 writes
+    await sleep(300);
+    expect(entry.sentBytes).toBe(sent); // no write after the client left
+    expect(liveTimers()).toBeLessThanOrEqual(timersBefore);
+    expect((await whoAmI()).status).toBe(200);
   });
 });
