@@ -3,8 +3,7 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
-import { ECHO_TOKEN_BODY_LENGTH, ECHO_TOKEN_OFFSET } from './faults';
-import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, WRONG_CLIENT_SECRET, startEmulator, type Emulator, type RequestLogEntry } from './index';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS, ECHO_TOKEN_BODY_LENGTH, ECHO_TOKEN_OFFSET, GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, WRONG_CLIENT_SECRET, startEmulator, type Emulator, type RequestLogEntry } from './index';
 import { fetchToken, json, readFixture, requestToken as requestTokenAt } from './testing';
 
 let emu: Emulator;
@@ -400,5 +399,239 @@ describe('trickle', () => {
     expect(entry.sentBytes).toBe(sent); // no write after the client left
     expect(liveTimers()).toBeLessThanOrEqual(timersBefore);
     expect((await whoAmI()).status).toBe(200);
+  });
+});
+
+describe('neverEnd', () => {
+  it('sends the real status, chunked headers and the first afterBytes bytes, then holds the connection open', async () => {
+    const real = await (await whoAmI()).text();
+    emu.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'neverEnd', afterBytes: 30 } });
+    const w = await wire(whoAmIUrl(), { headers: auth(), abortAfterMs: 600 });
+    expect(w.status).toBe(200);
+    expect(w.headers).toMatchObject({ 'transfer-encoding': 'chunked', 'content-type': 'application/json; odata.metadata=minimal' });
+    expect(w.headers?.['content-length']).toBeUndefined();
+    expect(body(w)).toBe(real.slice(0, 30));
+    expect(w.failure).toBe('aborted'); // nothing ended it in 600 ms
+    expect(w.endedAt).toBeUndefined();
+    const entry = lastEntry();
+    expect(entry).toMatchObject({ faulted: 'neverEnd', status: 200, sentBytes: 30 });
+    await sleep(100);
+    expect(entry.endedAt! - w.started).toBeGreaterThanOrEqual(600); // ended by the client's close
+  });
+
+  it('sends only the headers by default', async () => {
+    emu.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'neverEnd' } });
+    const w = await wire(whoAmIUrl(), { headers: auth(), abortAfterMs: 400 });
+    expect([w.status, w.chunks.length, w.failure]).toEqual([200, 0, 'aborted']);
+    expect(w.headersAt! - w.started).toBeLessThan(400);
+    expect(lastEntry()).toMatchObject({ faulted: 'neverEnd', sentBytes: 0 });
+  });
+});
+
+describe('silent', () => {
+  it('reads the request and never sends a status line; the connection stays open until the client leaves', async () => {
+    const form = new URLSearchParams({ client_id: GOOD_CLIENT_ID, client_secret: GOOD_CLIENT_SECRET, scope: `${emu.orgUrl}/.default`, grant_type: 'client_credentials' });
+    emu.faults.add({ target: 'login', method: 'POST', action: { kind: 'silent' } });
+    const issued = emu.issuedTokens().length;
+    const w = await wire(`${emu.loginUrl}/${GOOD_TENANT_ID}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), abortAfterMs: 600 });
+    expect([w.status, w.headersAt, w.chunks.length, w.failure]).toEqual([undefined, undefined, 0, 'aborted']);
+    const entry = emu.requests('login').pop()!;
+    expect(entry).toMatchObject({ method: 'POST', faulted: 'silent', status: 0, sentBytes: 0, body: form.toString() });
+    expect(emu.issuedTokens()).toHaveLength(issued);
+    await sleep(100);
+    expect(entry.endedAt! - w.started).toBeGreaterThanOrEqual(600);
+    expect((await requestToken()).status).toBe(200);
+  });
+
+  it('makes fetch wait until its own timeout', async () => {
+    emu.faults.add({ target: 'org', action: { kind: 'silent' } });
+    const started = Date.now();
+    const err = await fetch(whoAmIUrl(), { headers: auth(), signal: AbortSignal.timeout(300) }).catch((e: Error) => e);
+    expect(err).toHaveProperty('name', 'TimeoutError');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+});
+
+describe('echoToken', () => {
+  it('answers 400 with the Dataverse envelope quoting the bearer token across character 500 of a long body', async () => {
+    emu.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'echoToken' } });
+    const w = await wire(whoAmIUrl(), { headers: auth() });
+    const text = body(w);
+    expect(w.status).toBe(400);
+    expect(w.headers).toMatchObject({ 'content-type': 'application/json; odata.metadata=minimal', 'odata-version': '4.0' });
+    expect(text).toHaveLength(ECHO_TOKEN_BODY_LENGTH);
+    expect(text.indexOf(token)).toBe(ECHO_TOKEN_OFFSET);
+    expect(text.indexOf(token)).toBeLessThan(450);
+    expect(text.length).toBeGreaterThan(2000);
+    expect(ECHO_TOKEN_OFFSET + token.length).toBeGreaterThan(500);
+    // What "cut to 500, then redact the whole token" would still print:
+    const cut = text.slice(0, 500);
+    expect(cut).toContain(token.slice(0, 500 - ECHO_TOKEN_OFFSET));
+    expect(cut).not.toContain(token);
+    const parsed = JSON.parse(text);
+    expect(Object.keys(parsed)).toEqual(['error']);
+    expect(Object.keys(parsed.error)).toEqual(['code', 'message']);
+    expect(parsed.error.code).toBe('0x80040216');
+    expect(parsed.error.message).toContain(`Gateway rejected request with header Authorization: Bearer ${token}.`);
+    expect(text.split(token)).toHaveLength(2); // quoted once
+    expect(lastEntry()).toMatchObject({ faulted: 'echoToken', status: 400, sentBytes: ECHO_TOKEN_BODY_LENGTH });
+  });
+
+  it('takes another status, and quotes "(none)" without an Authorization header', async () => {
+    emu.faults.add({ target: 'org', times: 2, action: { kind: 'echoToken', status: 502 } });
+    const withToken = await whoAmI();
+    expect(withToken.status).toBe(502);
+    expect((await withToken.text()).indexOf(token)).toBe(ECHO_TOKEN_OFFSET);
+    const without = await fetch(whoAmIUrl());
+    expect(without.status).toBe(502);
+    expect((await json(without)).error.message).toContain('Authorization: (none).');
+  });
+});
+
+describe('tokenExpiresIn', () => {
+  it.each([
+    ['"abc"', 'abc'],
+    ['-5', -5],
+    ['0', 0],
+    ['null', null],
+  ])('issues a real token whose expires_in is %s', async (raw, value) => {
+    emu.faults.add({ target: 'login', path: '/oauth2/v2.0/token', action: { kind: 'tokenExpiresIn', value } });
+    const res = await requestToken();
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain(`"expires_in":${raw},`);
+    const parsed = JSON.parse(text);
+    expect(parsed).toMatchObject({ token_type: 'Bearer', ext_expires_in: DEFAULT_TOKEN_LIFETIME_SECONDS });
+    expect(emu.issuedTokens()).toContain(parsed.access_token);
+    expect((await whoAmI(parsed.access_token)).status).toBe(200);
+    expect(emu.requests('login').pop()).toMatchObject({ faulted: 'tokenExpiresIn', status: 200 });
+  });
+
+  it('leaves expires_in out for undefined, and passes an error answer unchanged', async () => {
+    emu.faults.add({ target: 'login', path: '/oauth2/v2.0/token', times: 2, action: { kind: 'tokenExpiresIn', value: undefined } });
+    const parsed = await json(await requestToken());
+    expect(Object.keys(parsed)).toEqual(['token_type', 'ext_expires_in', 'access_token']);
+    const refused = await requestTokenAt(emu, { secret: WRONG_CLIENT_SECRET });
+    expect(refused.status).toBe(401);
+    expect((await json(refused)).error).toBe('invalid_client');
+  });
+});
+
+describe('closeListener', () => {
+  let other: Emulator;
+  let otherToken: string;
+  beforeEach(async () => {
+    other = await startEmulator();
+    otherToken = await fetchToken(other);
+  });
+  afterEach(() => other.close());
+  const otherWhoAmI = () => fetch(whoAmIUrl(other), { headers: auth(otherToken) });
+
+  it('answers the matched request with Connection: close, then refuses new connections', async () => {
+    other.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'closeListener' } });
+    const w = await wire(whoAmIUrl(other), { headers: auth(otherToken) });
+    expect(w.status).toBe(200);
+    expect(JSON.parse(body(w))).toHaveProperty('UserId');
+    expect(w.headers?.connection).toBe('close');
+    expect(other.log[other.log.length - 1]).toMatchObject({ faulted: 'closeListener', status: 200 });
+    expect(await failureCode(otherWhoAmI())).toBe('ECONNREFUSED');
+    expect(await connectResult(other.orgUrl)).toBe('ECONNREFUSED');
+    expect(await connectResult(other.loginUrl)).toBe('connected'); // only the target's server
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('destroys idle keep-alive connections; a busy one finishes its answer, then closes', async () => {
+    const agent = new https.Agent({ keepAlive: true });
+    const idle = await new Promise<import('node:net').Socket>((resolve, reject) => {
+      const req = https.get(whoAmIUrl(other), { agent, headers: auth(otherToken) }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(req.socket!));
+      });
+      req.on('error', reject);
+    });
+    const idleClosed = new Promise<number>((resolve) => idle.once('close', () => resolve(Date.now())));
+    await sleep(50);
+    expect(idle.destroyed).toBe(false); // kept alive
+    other.faults.add({ target: 'org', path: '/organizations', action: { kind: 'delay', ms: 300 } });
+    const busy = wire(`${other.orgUrl}/api/data/v9.2/organizations?$select=name`, { headers: auth(otherToken) });
+    await sleep(50);
+    other.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'closeListener' } });
+    const faulted = Date.now();
+    expect((await wire(whoAmIUrl(other), { headers: auth(otherToken) })).status).toBe(200);
+    expect((await idleClosed) - faulted).toBeLessThan(500);
+    const slow = await busy;
+    expect([slow.status, slow.headers?.connection]).toEqual([200, 'close']);
+    expect(JSON.parse(body(slow)).value).toHaveLength(1);
+    agent.destroy();
+  });
+
+  it('before: destroys the matched connection unanswered and stops listening', async () => {
+    other.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'closeListener', before: true } });
+    const w = await wire(whoAmIUrl(other), { headers: auth(otherToken) });
+    expect([w.status, w.chunks.length, w.failure]).toEqual([undefined, 0, 'ECONNRESET']);
+    expect(other.log[other.log.length - 1]).toMatchObject({ faulted: 'closeListener', status: 0, sentBytes: 0 });
+    expect(await connectResult(other.orgUrl)).toBe('ECONNREFUSED');
+  });
+
+  it('reopenAfterMs: refused until then, then served again on the same port', async () => {
+    const port = new URL(other.orgUrl).port;
+    other.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'closeListener', reopenAfterMs: 400 } });
+    const started = Date.now();
+    expect((await otherWhoAmI()).status).toBe(200);
+    const attempts: Array<{ at: number; result: string }> = [];
+    for (let i = 0; i < 40; i++) {
+      const result = await connectResult(other.orgUrl);
+      attempts.push({ at: Date.now() - started, result });
+      if (result === 'connected') break;
+      await sleep(50);
+    }
+    const firstOk = attempts.findIndex((a) => a.result === 'connected');
+    expect(firstOk).toBeGreaterThan(0);
+    expect(attempts.slice(0, firstOk).every((a) => a.result === 'ECONNREFUSED')).toBe(true);
+    expect(attempts[firstOk].at).toBeGreaterThanOrEqual(400);
+    expect(new URL(other.orgUrl).port).toBe(port);
+    expect((await otherWhoAmI()).status).toBe(200);
+    const started2 = Date.now();
+    await other.close();
+    expect(Date.now() - started2).toBeLessThan(1000);
+  });
+
+  it('close() while a reopen is pending: returns promptly and the port stays closed', async () => {
+    other.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'closeListener', reopenAfterMs: 200 } });
+    expect((await otherWhoAmI()).status).toBe(200);
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await sleep(350);
+    expect(await connectResult(other.orgUrl)).toBe('ECONNREFUSED');
+    await other.close(); // a second close is harmless
+  });
+});
+
+describe('close with held connections', () => {
+  it('ends silent, neverEnd and trickle exchanges at once and leaves no timer', async () => {
+    const other = await startEmulator();
+    const t = await fetchToken(other);
+    const timersBefore = liveTimers();
+    other.faults.add({ target: 'org', path: '/WhoAmI', action: { kind: 'silent' } });
+    other.faults.add({ target: 'org', path: '/organizations', action: { kind: 'neverEnd', afterBytes: 10 } });
+    other.faults.add({ target: 'org', path: '/GlobalOptionSetDefinitions', action: { kind: 'trickle', bytesPerWrite: 1, intervalMs: 1000 } });
+    const pending = [
+      wire(whoAmIUrl(other), { headers: auth(t) }),
+      wire(`${other.orgUrl}/api/data/v9.2/organizations`, { headers: auth(t) }),
+      wire(`${other.orgUrl}/api/data/v9.2/GlobalOptionSetDefinitions?$select=Name`, { headers: auth(t) }),
+    ];
+    await sleep(300);
+    expect(other.log.slice(-3).map((e) => e.faulted)).toEqual(['silent', 'neverEnd', 'trickle']);
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    const results = await Promise.all(pending);
+    expect(results.map((r) => r.status)).toEqual([undefined, 200, 200]);
+    expect(results.map((r) => r.endedAt)).toEqual([undefined, undefined, undefined]);
+    expect(results.every((r) => r.failure !== undefined)).toBe(true);
+    expect(liveTimers()).toBeLessThanOrEqual(timersBefore);
   });
 });

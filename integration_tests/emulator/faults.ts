@@ -13,7 +13,15 @@ export const THROTTLE_FIXTURES = {
   concurrency: 'error-throttle-429-concurrency.json',
 } as const;
 
-/** What happens to a matched request. */
+/**
+ * What happens to a matched request.
+ *
+ * From `trickle` on, the kinds are [INF]: what networks, gateways and proxies between the client
+ * and the service do (stalled or slow bodies, a front end going away, an error page echoing
+ * request headers, a token answer with an unusable lifetime). facts.md records no Dataverse
+ * answer of these shapes; they exist so a client's timeouts, retries, redaction and validation
+ * can be proven against them.
+ */
 export type FaultAction =
   /**
    * 429 + Retry-After with the Dataverse service-protection body of that limit. On the login host
