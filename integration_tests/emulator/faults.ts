@@ -4,7 +4,7 @@
  */
 import type { Target } from './context';
 import { loadFixture } from './fixtures';
-import { dataverseJson, type Reply } from './router';
+import { dataverseError, dataverseJson, type Reply } from './router';
 
 /** The three service-protection limits (facts §7), by the fixture holding each 429 body. */
 export const THROTTLE_FIXTURES = {
@@ -13,7 +13,15 @@ export const THROTTLE_FIXTURES = {
   concurrency: 'error-throttle-429-concurrency.json',
 } as const;
 
-/** What happens to a matched request. */
+/**
+ * What happens to a matched request.
+ *
+ * From `trickle` on, the kinds are [INF]: what networks, gateways and proxies between the client
+ * and the service do (stalled or slow bodies, a front end going away, an error page echoing
+ * request headers, a token answer with an unusable lifetime). facts.md records no Dataverse
+ * answer of these shapes; they exist so a client's timeouts, retries, redaction and validation
+ * can be proven against them.
+ */
 export type FaultAction =
   /**
    * 429 + Retry-After with the Dataverse service-protection body of that limit. On the login host
@@ -34,7 +42,45 @@ export type FaultAction =
   /** The real headers (full Content-Length), half the real body, then the connection closes. */
   | { kind: 'truncate' }
   /** Revoke every issued token, then answer normally: an org request itself gets the 401. */
-  | { kind: 'expireTokens' };
+  | { kind: 'expireTokens' }
+  /**
+   * The real status and headers (full Content-Length) at once, then the real body
+   * `bytesPerWrite` bytes at a time with `intervalMs` between writes (defaults
+   * {@link TRICKLE_DEFAULTS}): the whole body takes (writes - 1) x intervalMs. When the client
+   * goes away the writing stops and the socket is destroyed.
+   */
+  | { kind: 'trickle'; bytesPerWrite?: number; intervalMs?: number }
+  /**
+   * The real status and headers (chunked: no Content-Length) and the first `afterBytes` bytes of
+   * the real body (default 0: headers only), then nothing: the response never ends and the
+   * connection stays open until the client closes it or the emulator closes.
+   */
+  | { kind: 'neverEnd'; afterBytes?: number }
+  /** The request is read, nothing is ever sent (no status line); the connection stays open. */
+  | { kind: 'silent' }
+  /**
+   * Org only. Instead of the real answer, `status` (default 400) with the Dataverse error envelope
+   * (code 0x80040216) whose message quotes the request's Authorization header: the token of a
+   * `Bearer <token>` header starts at body character {@link ECHO_TOKEN_OFFSET} and the body is
+   * {@link ECHO_TOKEN_BODY_LENGTH} characters (longer if the header is very long).
+   */
+  | { kind: 'echoToken'; status?: number }
+  /**
+   * Login only. The token endpoint answers as usual (a 200 issues a real token the org accepts),
+   * but a 200's `expires_in` is `value` as given: any JSON value (`"abc"`, -5, 0, null,
+   * `JSON.rawJSON('1e400')`); `undefined` leaves the field out. Error answers pass unchanged.
+   */
+  | { kind: 'tokenExpiresIn'; value: unknown }
+  /**
+   * The target's server stops listening (new connections: ECONNREFUSED) and drops its idle
+   * keep-alive connections. The matched request is answered normally with `Connection: close`,
+   * or with `before: true` its connection is destroyed unanswered. With `reopenAfterMs` the
+   * server listens again on the same port after that many ms.
+   */
+  | { kind: 'closeListener'; before?: boolean; reopenAfterMs?: number };
+
+/** What a `trickle` fault writes when not told otherwise. */
+export const TRICKLE_DEFAULTS = { bytesPerWrite: 16, intervalMs: 1000 } as const;
 
 /** When a fault applies. */
 export interface FaultRule {
@@ -124,6 +170,44 @@ function pathMatches(pattern: RegExp | string | undefined, rawPath: string): boo
 /** The 429 a throttle fault answers, with the exact service-protection body. */
 export function throttleReply(code: keyof typeof THROTTLE_FIXTURES, retryAfterSeconds: number): Reply {
   return dataverseJson(429, loadFixture(THROTTLE_FIXTURES[code]), { 'Retry-After': String(retryAfterSeconds) });
+}
+
+/** Where the token of a `Bearer <token>` header starts in an `echoToken` body. */
+export const ECHO_TOKEN_OFFSET = 400;
+/** The length of an `echoToken` body (unless the quoted header makes it longer). */
+export const ECHO_TOKEN_BODY_LENGTH = 2500;
+
+const ECHO_TOKEN_CODE = '0x80040216';
+const ECHO_FILLER = 'Request diagnostics follow. ';
+const ECHO_TAIL = ' The gateway policy does not allow this request.';
+
+function repeatTo(text: string, length: number): string {
+  return text.repeat(Math.ceil(Math.max(0, length) / text.length)).slice(0, Math.max(0, length));
+}
+
+/**
+ * The reply of an `echoToken` fault. [INF] Not an observed Dataverse answer: it stands for a
+ * gateway or proxy that echoes request headers into a long error message, the worst case for a
+ * client that prints error bodies. The token sits across character 500 so that cutting the body
+ * to 500 characters before redacting leaves part of the token in the text.
+ */
+export function echoTokenReply(status: number, authorization: string | string[] | undefined): Reply {
+  const quoted = authorization === undefined ? '(none)' : Array.isArray(authorization) ? authorization.join(', ') : authorization;
+  const envelopeLength = (message: string) => JSON.stringify({ error: { code: ECHO_TOKEN_CODE, message } }).length;
+  const lead = 'Gateway rejected request with header Authorization: ';
+  // No character before the header needs a JSON escape, so message and body offsets differ by the envelope's head.
+  const head = envelopeLength('') - '"}}'.length;
+  const start = `${repeatTo(ECHO_FILLER, ECHO_TOKEN_OFFSET - head - lead.length - 'Bearer '.length)}${lead}${quoted}.`;
+  return dataverseError(status, ECHO_TOKEN_CODE, start + repeatTo(ECHO_TAIL, ECHO_TOKEN_BODY_LENGTH - envelopeLength(start)));
+}
+
+/** A token endpoint reply with `expires_in` replaced, when it is a 200 that issued a token. */
+export function withExpiresIn(reply: Reply, value: unknown): Reply {
+  if (reply.status !== 200) return reply;
+  const body = JSON.parse(reply.body.toString()) as Record<string, unknown>;
+  if (typeof body.access_token !== 'string') return reply;
+  body.expires_in = value;
+  return { ...reply, body: JSON.stringify(body) };
 }
 
 /** The reply of a `status` fault. */

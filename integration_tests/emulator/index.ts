@@ -1,7 +1,7 @@
 /** The emulator's public API: start it, script faults, inspect what it received. */
 export { startEmulator } from './server';
 export type { ConnectorConfig, Emulator, EmulatorOptions, RequestLogEntry } from './server';
-export { Faults, THROTTLE_FIXTURES } from './faults';
+export { ECHO_TOKEN_BODY_LENGTH, ECHO_TOKEN_OFFSET, Faults, THROTTLE_FIXTURES, TRICKLE_DEFAULTS } from './faults';
 export type { FaultAction, FaultHandle, FaultRule } from './faults';
 export type { Target } from './context';
 export { Random, mulberry32 } from './random';

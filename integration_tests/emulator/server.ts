@@ -20,7 +20,7 @@ import { dataverseRoutes } from './dataverse';
 import { dataverseHostHeaders, handleOrgRequest } from './dataverseHost';
 import { entitySetRoutes } from './entitysets';
 import { entraFallback, entraRoutes } from './entra';
-import { Faults, MALFORMED_BODY, statusReply, throttleReply, type FaultAction } from './faults';
+import { echoTokenReply, Faults, statusReply, throttleReply, withExpiresIn, type FaultAction } from './faults';
 import { assetDir } from './fixtures';
 import { metadataRoutes } from './metadata';
 import { optionSetRoutes } from './optionsets';
@@ -29,6 +29,7 @@ import { DATAVERSE_JSON, ENTRA_JSON, dataverseError, findRoute, type Reply, type
 import { recordCountRoutes } from './record-counts';
 import { Tables } from './tables';
 import { TokenStore } from './tokens';
+import { sendReply, Timers } from './wire';
 import { GOOD_CLIENT_ID, GOOD_CLIENT_SECRET, GOOD_TENANT_ID, createDefaultWorld, type World } from './world';
 
 /** One request as the emulator received it, and what it answered. */
@@ -45,10 +46,18 @@ export interface RequestLogEntry {
   headers: Record<string, string | string[] | undefined>;
   /** The request body, when there was one (token POSTs). */
   body?: string;
-  /** The status sent; 0 while in flight or when the connection was reset before any response. */
+  /** The status sent; 0 while in flight or when no status line was ever sent (reset, silent). */
   status: number;
   /** The fault kind applied to this request, if any. */
   faulted?: FaultAction['kind'];
+  /** Body bytes handed to the socket so far (a trickle's count grows while it runs). */
+  sentBytes: number;
+  /**
+   * When the exchange ended (ms since epoch): the response fully handed to the socket, or its
+   * connection closed by either side; absent while it is still open (a `silent` or `neverEnd`
+   * request). Set on the server's clock, possibly a moment after the client saw the end.
+   */
+  endedAt?: number;
   /** For a `$batch` POST: its inner requests, in order (batch.ts). */
   inner?: InnerRequestLogEntry[];
 }
@@ -135,17 +144,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const orgRoutes: readonly Route[] = [...dataverseRoutes, ...metadataRoutes, ...optionSetRoutes, batchRoute(() => orgRoutes), ...recordCountRoutes(tables), ...entitySetRoutes(tables)];
   /** Raw TCP sockets by remote port, per server: TLS sockets cannot send an RST themselves. */
   const rawSockets = new Map<https.Server, Map<number, Socket>>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Timers();
+  /** The port each server was started on, to listen on again after a `closeListener`. */
+  const ports = new Map<https.Server, number>();
+  let closed = false;
   let seq = 0;
-
-  const later = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
 
   function route(ctx: RequestContext): Reply | Promise<Reply> {
     if (ctx.target === 'login') {
@@ -165,14 +168,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return { ...reply, headers: { ...dataverseHostHeaders(ctx), ...reply.headers } };
   }
 
-  async function answer(ctx: RequestContext, action: FaultAction | undefined): Promise<Reply> {
+  async function answer(ctx: RequestContext, action: FaultAction | undefined, res: ServerResponse): Promise<Reply> {
     switch (action?.kind) {
       case 'throttle':
         return throttleReply(action.code, action.retryAfterSeconds);
       case 'status':
         return statusReply(action, ctx.target === 'login' ? ENTRA_JSON : DATAVERSE_JSON);
+      case 'echoToken':
+        if (ctx.target === 'org') return echoTokenReply(action.status ?? 400, ctx.headers.authorization);
+        break;
       case 'delay':
-        await later(action.ms);
+        await timers.sleep(action.ms, res);
         break;
       case 'expireTokens':
         state.tokens.revokeAll();
@@ -181,7 +187,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         break;
     }
     try {
-      return await route(ctx);
+      const reply = await route(ctx);
+      return action?.kind === 'tokenExpiresIn' && ctx.target === 'login' ? withExpiresIn(reply, action.value) : reply;
     } catch (err) {
       // A handler threw: an emulator bug, made visible to the test (in Dataverse's envelope, on
       // either host) instead of hanging the request.
@@ -189,33 +196,44 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  function send(res: ServerResponse, reply: Reply, action: FaultAction | undefined, raw: Socket | undefined): void {
-    if (res.destroyed || res.socket?.destroyed) return;
-    let body = Buffer.from(reply.body);
-    let status = reply.status;
-    let headers = reply.headers;
-    if (action?.kind === 'malformed') {
-      status = 200;
-      body = Buffer.from(MALFORMED_BODY);
-      headers = { ...headers, 'Content-Type': headers['Content-Type'] ?? DATAVERSE_JSON };
+  /**
+   * A `closeListener` fault: the server stops accepting connections at once (so a client's next
+   * connection is refused, whatever it does with the current answer) and drops idle keep-alive
+   * connections; busy ones finish their exchange. [INF] Stands for a front end going away
+   * mid-run (deployment, failover).
+   */
+  function stopListening(server: https.Server, reopenAfterMs: number | undefined): void {
+    if (server.listening) {
+      server.close();
+      server.closeIdleConnections();
     }
-    res.writeHead(status, { ...headers, 'Content-Length': String(body.length) });
-    if (action?.kind === 'truncate') {
-      // Keep-alive would otherwise wait for the missing bytes; closing makes the client see it.
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => void later(10).then(() => res.socket?.destroy()));
-    } else if (action?.kind === 'reset') {
-      res.write(body.subarray(0, Math.min(action.afterBytes ?? 0, body.length)), () => void later(10).then(() => raw?.resetAndDestroy()));
-    } else {
-      res.end(body);
-    }
+    if (reopenAfterMs === undefined) return;
+    const reopen = (attempt: number) => {
+      if (closed || server.listening) return;
+      const retry = () => {
+        server.off('listening', done);
+        // The port was taken in between (rare): keep trying for a few seconds.
+        if (attempt < 50) timers.after(100, () => reopen(attempt + 1));
+      };
+      const done = () => server.off('error', retry);
+      server.once('error', retry);
+      server.once('listening', done);
+      server.listen(ports.get(server), '127.0.0.1');
+    };
+    timers.after(reopenAfterMs, () => reopen(0));
   }
 
   async function onRequest(target: Target, server: https.Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.on('error', () => undefined);
     const method = (req.method ?? 'GET').toUpperCase();
     const rawPath = req.url ?? '/';
-    const entry: RequestLogEntry = { seq: ++seq, at: Date.now(), target, method, path: rawPath, headers: { ...req.headers }, status: 0 };
+    const entry: RequestLogEntry = { seq: ++seq, at: Date.now(), target, method, path: rawPath, headers: { ...req.headers }, status: 0, sentBytes: 0 };
     log.push(entry);
+    const ended = () => {
+      entry.endedAt ??= Date.now();
+    };
+    res.once('finish', ended);
+    res.once('close', ended);
     const body = await readBody(req);
     if (body !== '') entry.body = body;
 
@@ -248,11 +266,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       raw?.resetAndDestroy();
       return;
     }
-    const reply = withHostHeaders(ctx, await answer(ctx, action));
+    // Held open, never answered: the client's timeout, or the emulator's close, ends it.
+    if (action?.kind === 'silent') return;
+    if (action?.kind === 'closeListener') {
+      stopListening(server, action.reopenAfterMs);
+      if (action.before) {
+        res.socket?.destroy();
+        return;
+      }
+    }
+    const reply = withHostHeaders(ctx, await answer(ctx, action, res));
     const inner = batchInnerRequests(ctx);
     if (inner) entry.inner = inner;
+    if (res.destroyed || res.socket?.destroyed) return; // the client left during a delay
     entry.status = action?.kind === 'malformed' ? 200 : reply.status;
-    send(res, reply, action, raw);
+    sendReply(reply, action, {
+      res,
+      raw,
+      timers,
+      onBody: (bytes) => {
+        entry.sentBytes += bytes;
+      },
+      // Stopped servers let no connection go back to keep-alive: the next request needs a new one.
+      closeConnection: action?.kind === 'closeListener' || !server.listening,
+    });
   }
 
   function createServer(target: Target, tls: TlsMaterial): https.Server {
@@ -277,7 +314,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
         server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
+        const bound = (server.address() as AddressInfo).port;
+        ports.set(server, bound);
+        resolve(bound);
       });
     });
   }
@@ -289,15 +328,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     untrusted: createServer('untrusted', tlsMaterial('untrusted')),
   };
 
+  /** Works in every state: listening, stopped by a `closeListener` (reopen pending or not), closed. */
   async function close(): Promise<void> {
-    for (const timer of timers) clearTimeout(timer);
+    closed = true;
     timers.clear();
     await Promise.all(
       Object.values(servers).map(
         (server) =>
           new Promise<void>((resolve) => {
-            if (!server.listening) return resolve();
-            server.close(() => resolve());
+            // A server a closeListener stopped has no listener left but may still hold connections.
+            if (server.listening) server.close(() => resolve());
+            else resolve();
             for (const socket of rawSockets.get(server)?.values() ?? []) socket.destroy();
           }),
       ),
