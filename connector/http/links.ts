@@ -7,8 +7,9 @@
 /**
  * Why `link` must not be followed by a read whose first request went to `start`, or undefined
  * when it may be. Both are absolute URLs; query strings are free (skiptokens, deltatokens).
+ * `scope` 'host' checks only the host, for requests that name no single resource.
  */
-export function linkProblem(link: string, start: string): string | undefined {
+export function linkProblem(link: string, start: string, scope: 'resource' | 'host' = 'resource'): string | undefined {
   let url: URL;
   try {
     url = new URL(link);
@@ -17,7 +18,7 @@ export function linkProblem(link: string, start: string): string | undefined {
   }
   const expected = new URL(start);
   if (url.origin !== expected.origin) return `points at ${url.origin}, which is not the org host ${expected.origin}`;
-  if (normalisedPath(url) !== normalisedPath(expected)) {
+  if (scope === 'resource' && normalisedPath(url) !== normalisedPath(expected)) {
     return `points at ${shorten(url.pathname)}, not at ${shorten(expected.pathname)} where the read started`;
   }
   return undefined;

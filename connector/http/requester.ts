@@ -123,7 +123,7 @@ export class HttpRequester {
   async send(context: RequestContext, absoluteUrl?: string, extra?: RequestExtras): Promise<HttpResult> {
     const base = String(this.options.urlBase.render(context));
     const path = String(this.options.path.render(context));
-    if (absoluteUrl !== undefined) this.checkLink(absoluteUrl, base, path);
+    if (absoluteUrl !== undefined) this.checkFollowable(context, absoluteUrl);
     const params = { ...((this.options.requestParameters.render(context) ?? {}) as Record<string, unknown>), ...extra?.parameters };
     const url = absoluteUrl ?? buildUrl(base, path, params);
     const headers = this.renderHeaders(context);
@@ -215,11 +215,15 @@ export class HttpRequester {
     return response.parsed;
   }
 
-  /** A followed link must stay on the resource the templated request names (when it names one). */
-  private checkLink(link: string, base: string, path: string): void {
-    // A requester without a path (url_base only) names no one resource: execute() still pins the host.
-    if (path === '') return;
-    const problem = linkProblem(link, buildUrl(base, path, {}));
+  /**
+   * Throws unless `link` may be followed for `context`: on the org host and on the resource the
+   * templated request names (when it names one). Retrievers call it before they hand out the page
+   * that carries the link, so a page with a bad link yields nothing.
+   */
+  checkFollowable(context: RequestContext, link: string): void {
+    const base = String(this.options.urlBase.render(context));
+    const path = String(this.options.path.render(context));
+    const problem = path === '' ? linkProblem(link, base, 'host') : linkProblem(link, buildUrl(base, path, {}));
     if (problem === undefined) return;
     throw new ResponseError(`Dataverse returned a link that ${problem}; the read stopped and no token was sent there`, {
       internal: `refused link of ${link.length} characters`,

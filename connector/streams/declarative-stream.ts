@@ -4,6 +4,7 @@
  * for full-refresh streams); incremental reads go through the incremental_sync cursor, or through
  * a retriever with its own incremental protocol (change tracking).
  */
+import { ResponseError } from '../errors';
 import { isIncrementalRetriever, type IncrementalSync } from './incremental';
 import { SimpleRetriever, type Retriever } from './retriever';
 import type { SchemaLoader } from './schema-loader';
@@ -71,8 +72,28 @@ export class DeclarativeStream {
     return isEstimating(this.options.schemaLoader) ? this.options.schemaLoader.estimate() : undefined;
   }
 
-  /** Reads the stream; every `checkpoint` follows the records it covers. */
+  /** Reads the stream; every `checkpoint` follows the records it covers, and every record carries its primary key. */
   async *read(options: StreamReadOptions): AsyncGenerator<StreamEvent> {
+    const keys = (await this.primaryKey()).map((path) => path[0]);
+    for await (const event of this.events(options)) {
+      if (event.kind === 'records') this.checkKeys(event.records, keys);
+      yield event;
+    }
+  }
+
+  /** A record without its key cannot be deduplicated or deleted downstream: the page is an error, not data. */
+  private checkKeys(records: StreamRecord[], keys: string[]): void {
+    for (let i = 0; i < records.length; i++) {
+      for (const key of keys) {
+        const value = records[i][key];
+        if (value === undefined || value === null || value === '') {
+          throw new ResponseError(`stream ${this.name}: record ${i + 1} of a page of ${records.length} has no value for its primary key ${key}; nothing of that page was written`);
+        }
+      }
+    }
+  }
+
+  private async *events(options: StreamReadOptions): AsyncGenerator<StreamEvent> {
     const context: StreamContext = { ...this.options.context, stream_state: options.state ?? {} };
     for (const transformation of this.options.transformations) await transformation.prepare?.(context);
     const incremental = this.options.incrementalSync;

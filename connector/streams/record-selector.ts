@@ -20,6 +20,11 @@ export class DpathExtractor {
     if (this.fieldPath.length > 0 && nodes.length === 0) {
       throw new ResponseError(`the response has no "${this.fieldPath.join('.')}" field where records were expected`);
     }
+    // A plain path names one list of records. Anything else there (null, an object, a number) is a
+    // broken page, never an empty or one-record page: reading it as data would lose rows silently.
+    if (this.fieldPath.length > 0 && !this.fieldPath.includes('*') && !Array.isArray(nodes[0])) {
+      throw new ResponseError(`the response has "${this.fieldPath.join('.')}": ${describe(nodes[0])} where a list of records was expected`);
+    }
     const records: StreamRecord[] = [];
     for (const node of nodes) {
       if (Array.isArray(node)) {
@@ -30,6 +35,12 @@ export class DpathExtractor {
     }
     return records;
   }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Object.keys(value as object).length === 0 ? 'an empty object' : 'an object';
+  return `a ${typeof value}`;
 }
 
 function asRecord(value: unknown, path: string[]): StreamRecord {

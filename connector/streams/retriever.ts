@@ -52,6 +52,8 @@ export class SimpleRetriever implements Retriever {
       const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
       const records = this.selector.select(result.body);
       const next = this.paginator.next(response, records);
+      // A page whose link may not be followed is refused whole: nothing of it is handed out.
+      if (next !== undefined) this.requester.checkFollowable(context, next);
       yield { records, response, context };
       if (next === undefined) return;
       url = next;

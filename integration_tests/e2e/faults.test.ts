@@ -6,6 +6,7 @@
 import { startEmulator, type Emulator } from '../emulator';
 import { GOOD_CLIENT_SECRET } from '../emulator/world';
 import { records, runCli, writeJson, type CliResult } from '../helpers/cli';
+import { findLeak } from '../helpers/leaks';
 import { FAULT_CASES, PAGE_SIZE, ROWS } from './fault-cases';
 
 let emulator: Emulator;
@@ -54,8 +55,8 @@ describe.each(FAULT_CASES)('$name', ({ faults, outcome }) => {
       if (outcome.orgRequests !== undefined) expect(orgRequests).toBe(outcome.orgRequests);
       if (outcome.tokenRequests !== undefined) expect(tokenRequests).toBe(outcome.tokenRequests);
       if (outcome.waitMs !== undefined) {
-        // The request after the throttled one came no sooner than Retry-After, and not much later.
-        const throttled = emulator.log.findIndex((e) => e.faulted === 'throttle');
+        // The request after the faulted one came no sooner than the wait (Retry-After, the deadline), and not much later.
+        const throttled = emulator.log.findIndex((e) => e.faulted === (outcome.waitAfter ?? 'throttle'));
         const gap = emulator.log[throttled + 1].at - emulator.log[throttled].at;
         expect(gap).toBeGreaterThanOrEqual(outcome.waitMs - 5);
         expect(gap).toBeLessThan(outcome.waitMs + 1500);
@@ -83,6 +84,7 @@ describe.each(FAULT_CASES)('$name', ({ faults, outcome }) => {
 
 test('no output of the whole matrix holds the secret or an access token', () => {
   const secrets = [GOOD_CLIENT_SECRET, ...emulator.issuedTokens()];
-  expect(emulator.issuedTokens().length).toBeGreaterThan(FAULT_CASES.length);
-  for (const text of outputs) for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+  // Most cases get one token, some two, a few none (the token endpoint is down): the scan covers real tokens.
+  expect(emulator.issuedTokens().length).toBeGreaterThan(FAULT_CASES.length / 2);
+  for (const text of outputs) expect(findLeak(text, secrets)).toBeUndefined();
 });
