@@ -5,17 +5,16 @@ import type { CommandArgs, CommandDeps } from './deps';
 import { readConfig, sourceFor } from './source-for';
 
 export async function describeStream(stream: DeclarativeStream): Promise<AirbyteStream> {
+  const capabilities = await stream.capabilities();
   const description: AirbyteStream = {
     name: stream.name,
     json_schema: await stream.jsonSchema(),
-    supported_sync_modes: stream.supportedSyncModes as AirbyteStream['supported_sync_modes'],
+    supported_sync_modes: capabilities.supportedSyncModes as AirbyteStream['supported_sync_modes'],
     source_defined_primary_key: await stream.primaryKey(),
-    is_resumable: stream.supportedSyncModes.includes('incremental'),
+    is_resumable: capabilities.supportedSyncModes.includes('incremental'),
   };
-  if (stream.cursorField.length > 0) {
-    description.source_defined_cursor = true;
-    description.default_cursor_field = stream.cursorField;
-  }
+  if (capabilities.sourceDefinedCursor) description.source_defined_cursor = true;
+  if (capabilities.cursorField.length > 0) description.default_cursor_field = capabilities.cursorField;
   return description;
 }
 

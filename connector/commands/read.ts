@@ -3,7 +3,7 @@
  * checkpoint with the exact count since the previous one, COMPLETE. A stream that fails is marked
  * INCOMPLETE, the others still run, and the first failure is rethrown at the end (TRACE ERROR).
  */
-import { parseCatalog } from '../config/catalog';
+import { parseCatalog, type ConfiguredStream } from '../config/catalog';
 import { readJsonFile } from '../config/config';
 import { parseState } from '../config/state';
 import { ConfigError } from '../errors';
@@ -26,6 +26,7 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   const source = sourceFor(config, deps);
   const capabilities = source.streams.map((s) => ({ name: s.name, supportedSyncModes: s.supportedSyncModes, cursorField: s.cursorField }));
   const configured = parseCatalog(readJsonFile(args.catalog, '--catalog'), args.catalog, capabilities);
+  await refuseFullRefreshOnly(configured, source.streams, args.catalog);
   const states = args.state ? parseState(readJsonFile(args.state, '--state'), args.state, source.streams.map((s) => s.name)) : new Map();
   let firstFailure: unknown;
   for (const entry of configured) {
@@ -40,6 +41,20 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
     }
   }
   if (firstFailure !== undefined) throw firstFailure;
+}
+
+/**
+ * Streams whose sync modes depend on the service (an entity with neither change tracking nor
+ * modifiedon): asked only of those the catalog reads incrementally, before anything is read.
+ */
+async function refuseFullRefreshOnly(configured: ConfiguredStream[], streams: DeclarativeStream[], file: string): Promise<void> {
+  for (const entry of configured) {
+    if (entry.syncMode !== 'incremental') continue;
+    const { fullRefreshReason } = await (streams.find((s) => s.name === entry.name) as DeclarativeStream).capabilities();
+    if (fullRefreshReason) {
+      throw new ConfigError(`--catalog ${file}: stream "${entry.name}" does not support incremental (supported: full_refresh): ${fullRefreshReason}; set its sync_mode to full_refresh`);
+    }
+  }
 }
 
 async function* readStream(

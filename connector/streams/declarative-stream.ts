@@ -5,7 +5,7 @@
  * a retriever with its own incremental protocol (change tracking).
  */
 import { ResponseError } from '../errors';
-import { isIncrementalRetriever, type IncrementalSync } from './incremental';
+import { isIncrementalRetriever, isIncrementalSupportReporter, type IncrementalSync } from './incremental';
 import { SimpleRetriever, type Retriever } from './retriever';
 import type { SchemaLoader } from './schema-loader';
 import type { RecordTransformation, StreamContext, StreamEvent, StreamRecord } from './types';
@@ -41,6 +41,17 @@ function isKeyed(loader: SchemaLoader): loader is KeyedSchemaLoader {
   return typeof (loader as Partial<KeyedSchemaLoader>).primaryKey === 'function';
 }
 
+/** What discover and read tell about a stream's sync modes. */
+export interface StreamSyncCapabilities {
+  supportedSyncModes: SyncMode[];
+  /** The source-defined cursor; empty when there is none or when the source tracks changes without one. */
+  cursorField: string[];
+  /** Incremental reads follow the source's own cursor (every incremental stream here). */
+  sourceDefinedCursor: boolean;
+  /** Why a stream with incremental_sync is full refresh only after all (the retriever said so). */
+  fullRefreshReason?: string;
+}
+
 export interface StreamReadOptions {
   syncMode: SyncMode;
   state?: Record<string, unknown>;
@@ -55,6 +66,20 @@ export class DeclarativeStream {
     this.name = options.name;
     this.supportedSyncModes = options.incrementalSync ? ['full_refresh', 'incremental'] : ['full_refresh'];
     this.cursorField = options.incrementalSync?.cursorField ?? [];
+  }
+
+  /**
+   * The sync modes and cursor as the source sees them for this stream: `supportedSyncModes` and
+   * `cursorField` are what the manifest declares; a retriever that reports incremental support
+   * (from metadata, say) narrows them per stream.
+   */
+  async capabilities(): Promise<StreamSyncCapabilities> {
+    const incremental = this.options.incrementalSync;
+    if (!incremental) return { supportedSyncModes: ['full_refresh'], cursorField: [], sourceDefinedCursor: false };
+    const retriever = this.options.retriever;
+    const support = isIncrementalSupportReporter(retriever) ? await retriever.incrementalSupport(this.options.context, incremental) : { cursorField: incremental.cursorField };
+    if ('unsupported' in support) return { supportedSyncModes: ['full_refresh'], cursorField: [], sourceDefinedCursor: false, fullRefreshReason: support.unsupported };
+    return { supportedSyncModes: ['full_refresh', 'incremental'], cursorField: support.cursorField, sourceDefinedCursor: true };
   }
 
   jsonSchema(): Promise<Record<string, unknown>> {

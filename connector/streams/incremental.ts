@@ -30,3 +30,19 @@ export interface IncrementalRetriever {
 export function isIncrementalRetriever(value: unknown): value is IncrementalRetriever {
   return typeof (value as Partial<IncrementalRetriever>)?.readIncremental === 'function';
 }
+
+/** A stream's incremental answer: the cursor field it reads by, or why it can only be read in full. */
+export type IncrementalSupport = { cursorField: string[] } | { unsupported: string };
+
+/**
+ * A retriever that decides per stream whether incremental reads are possible (e.g. from the
+ * source's metadata). Without one, a stream with incremental_sync offers incremental on its cursor.
+ */
+export interface IncrementalSupportReporter {
+  /** `cursorField` may be empty: the source tracks changes itself and no record field is the cursor. */
+  incrementalSupport(context: StreamContext, cursor: IncrementalSync): Promise<IncrementalSupport>;
+}
+
+export function isIncrementalSupportReporter(value: unknown): value is IncrementalSupportReporter {
+  return typeof (value as Partial<IncrementalSupportReporter>)?.incrementalSupport === 'function';
+}

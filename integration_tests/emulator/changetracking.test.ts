@@ -221,3 +221,96 @@ describe('errors', () => {
     expect(String(body['@odata.deltaLink'])).toContain('$deltatoken=999999999999%21');
   });
 });
+
+describe('switches for reported answers (tables.setChangeTrackingQuirks) and the read depth', () => {
+  afterEach(() => emu.close());
+  const FORMATTED = 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"';
+
+  it('emptyNoChangeDelta: a delta without changes is {} (200, JSON); with changes, and on later pages, the usual shape', async () => {
+    await start();
+    const deltaLink = await initialSync('name');
+    emu.tables.setChangeTrackingQuirks('account', { emptyNoChangeDelta: true });
+    const res = await get(deltaLink, TRACK);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; odata.metadata=minimal');
+    expect(await res.text()).toBe('{}');
+    const updated = emu.tables.update('account', 4);
+    const pages = await allPages(deltaLink, 'odata.maxpagesize=2');
+    expect(pages.map((p) => Object.keys(p))).toEqual([
+      ['@odata.context', 'value', '@odata.nextLink'],
+      ['@odata.context', '@odata.deltaLink', 'value'],
+    ]);
+    expect(pages.flatMap((p) => p.value.map((r: any) => r.accountid))).toEqual(updated);
+    const after = pages[1]['@odata.deltaLink'];
+    expect(await (await get(after)).text()).toBe('{}');
+    // An initial sync and a plain read are never {}: the switch concerns deltas only.
+    emu.tables.define('account', { rowCount: 0 });
+    expect(Object.keys(await ok('accounts?$select=name', TRACK))).toEqual(['@odata.context', '@odata.deltaLink', 'value']);
+    expect(await ok('accounts?$select=name')).toEqual({ '@odata.context': `${emu.orgUrl}/api/data/v9.2/$metadata#accounts(name)`, value: [] });
+  });
+
+  it("missingDeltaLink 'formatted': the last track-changes page lacks the deltaLink only when FormattedValue is asked for", async () => {
+    await start();
+    emu.tables.setChangeTrackingQuirks('account', { missingDeltaLink: 'formatted' });
+    const withLabels = await allPages('accounts?$select=name', `${TRACK},odata.maxpagesize=10,${FORMATTED}`);
+    expect(withLabels.map((p) => Object.keys(p))).toEqual([
+      ['@odata.context', 'value', '@odata.nextLink'],
+      ['@odata.context', 'value', '@odata.nextLink'],
+      ['@odata.context', 'value'],
+    ]);
+    expect(withLabels.flatMap((p) => p.value).length).toBe(25);
+    const deltaLink = await initialSync('name', `${TRACK},odata.maxpagesize=10`);
+    expect(deltaLink).toContain('$deltatoken=');
+    const [id] = emu.tables.update('account', 1);
+    const delta = await ok(deltaLink, `${TRACK},${FORMATTED}`);
+    expect(Object.keys(delta)).toEqual(['@odata.context', 'value']);
+    expect(delta.value.map((r: any) => r.accountid)).toEqual([id]);
+    expect(Object.keys(await ok(deltaLink, TRACK))).toEqual(['@odata.context', '@odata.deltaLink', 'value']);
+  });
+
+  it("missingDeltaLink 'always': no track-changes page has a deltaLink; plain pages are unchanged", async () => {
+    await start();
+    emu.tables.setChangeTrackingQuirks('account', { missingDeltaLink: 'always' });
+    expect(Object.keys(await ok('accounts?$select=name', TRACK))).toEqual(['@odata.context', 'value']);
+    expect(Object.keys(await ok('accounts?$select=name'))).toEqual(['@odata.context', 'value']);
+    emu.tables.setChangeTrackingQuirks('account', {});
+    expect(Object.keys(await ok('accounts?$select=name', TRACK))).toEqual(['@odata.context', '@odata.deltaLink', 'value']);
+  });
+
+  it.each(['Basic', 'Local', 'Deep'] as const)('readDepth %s: plain reads work, change tracking (initial or delta) is 403 0x80040220', async (depth) => {
+    await start();
+    const deltaLink = await initialSync('name');
+    emu.world.org.entities.account.readDepth = depth;
+    expect((await ok('accounts?$select=name')).value).toHaveLength(25);
+    const message =
+      `Principal user (Id=${emu.world.org.applicationUsers[emu.config().client_id].userId}, type=8, roleCount=1, privilegeCount=0, accessMode=4), ` +
+      "is missing prvReadAccount privilege (Id=886b280c-6396-4d56-a0a3-2c1b0a50ceb0) on OTC=1 for entity 'account'. " +
+      `Change tracking requires the privilege at depth Global; the user's roles grant it at depth ${depth}.`;
+    for (const res of [await get('accounts?$select=name', TRACK), await get(deltaLink)]) {
+      expect(res.status).toBe(403);
+      expect(await json(res)).toEqual({ error: { code: '0x80040220', message } });
+    }
+    emu.world.org.entities.account.readDepth = 'Global';
+    expect((await get('accounts?$select=name', TRACK)).status).toBe(200);
+  });
+});
+
+describe('an entity without modifiedon (as intersect and some system tables)', () => {
+  afterEach(() => emu.close());
+
+  it('serves rows and change tracking; a modifiedon cursor is the 400 of an unknown property', async () => {
+    await start((world) => {
+      const def = world.org.entities.account;
+      def.attributes = def.attributes.filter((a) => a.logicalName !== 'modifiedon');
+    });
+    const rows = (await ok('accounts')).value;
+    expect(rows).toHaveLength(25);
+    expect('modifiedon' in rows[0]).toBe(false);
+    const res = await get(`accounts?$select=name&$filter=${encodeURIComponent('modifiedon ge 2023-01-01T00:00:00Z')}`);
+    expect(res.status).toBe(400);
+    expect(await json(res)).toEqual({ error: { code: '0x0', message: "Could not find a property named 'modifiedon' on type 'Microsoft.Dynamics.CRM.account'." } });
+    const deltaLink = await initialSync('name');
+    const [id] = emu.tables.update('account', 1);
+    expect((await ok(deltaLink)).value.map((r: any) => r.accountid)).toEqual([id]);
+  });
+});

@@ -6,7 +6,8 @@
  * error fixtures.
  *
  * Checks run in this order: `$select` (the OData layer's 400), read privilege (403), change
- * tracking (not enabled, refused options), other query options, paging cookie, delta token [INF].
+ * tracking (not enabled, read depth below Global, refused options), other query options, paging
+ * cookie, delta token [INF].
  */
 import { entityColumns, resolveSelect, type Column } from './columns';
 import { TRACKING_REFUSED_OPTIONS, badDeltaTokenReply, encodeDeltaToken, expiredReply, notEnabledReply, parseDeltaToken, refusedOptionReply } from './changetracking';
@@ -69,6 +70,22 @@ const PRV_READ_ACCOUNT_ID = '886b280c-6396-4d56-a0a3-2c1b0a50ceb0';
  * a capital first letter, as for system tables [INF]), its OTC and logical name.
  */
 function privilegeDenied(ctx: RequestContext, def: EntityDef): Reply {
+  const { code, message } = privilegeError(ctx, def);
+  return dataverseError(403, code, message);
+}
+
+/**
+ * 403 for change tracking when the role reads the entity below organization level: "The calling
+ * user must have organization level read access to the table. If the user has limited read
+ * access, the system throws a privilege check error" [DOC facts §9]. The code and the first
+ * sentence are the privilege error's; the depth sentence is [INF] (the wording is undocumented).
+ */
+function changeTrackingDenied(ctx: RequestContext, def: EntityDef, depth: string): Reply {
+  const { code, message } = privilegeError(ctx, def);
+  return dataverseError(403, code, `${message} Change tracking requires the privilege at depth Global; the user's roles grant it at depth ${depth}.`);
+}
+
+function privilegeError(ctx: RequestContext, def: EntityDef): { code: string; message: string } {
   const { error } = JSON.parse(fixtureText('error-privilege-denied.json')) as ErrorFixture;
   const user = ctx.principal?.user;
   const schema = (def as { schemaName?: string }).schemaName ?? def.logicalName.charAt(0).toUpperCase() + def.logicalName.slice(1);
@@ -80,7 +97,7 @@ function privilegeDenied(ctx: RequestContext, def: EntityDef): Reply {
     .replace(PRV_READ_ACCOUNT_ID, privilegeId)
     .replace('OTC=1 ', `OTC=${def.objectTypeCode} `)
     .replace("entity 'account'", `entity '${def.logicalName}'`);
-  return dataverseError(403, error.code, message);
+  return { code: error.code, message };
 }
 
 /** 400 for a `$skiptoken` this emulator did not write or that names no row of the table [INF]. */
@@ -118,6 +135,10 @@ interface PageRequest {
   limit: number;
   paged: boolean;
   headers: Record<string, HeaderValue>;
+  /** Quirk: the last page of a track-changes read goes without its deltaLink (tables.ts). */
+  dropDeltaLink: boolean;
+  /** Quirk: a no-change delta answers `{}` (tables.ts). */
+  emptyNoChangeDelta: boolean;
 }
 
 function context(p: PageRequest, suffix = ''): string {
@@ -147,6 +168,7 @@ function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): R
   const tracking = prefs.has('odata.track-changes') || deltaRaw !== null || cookie?.tracking === true;
   if (tracking) {
     if (!def.changeTrackingEnabled) return notEnabledReply(def);
+    if ((def.readDepth ?? 'Global') !== 'Global') return changeTrackingDenied(ctx, def, def.readDepth as string);
     for (const option of TRACKING_REFUSED_OPTIONS) if (q.has(option)) return refusedOptionReply(option);
   }
   for (const name of q.keys()) {
@@ -176,6 +198,8 @@ function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): R
   if (typeof annotations === 'string') applied.push(`odata.include-annotations="${annotations}"`);
   if (tracking && prefs.has('odata.track-changes')) applied.push('odata.track-changes');
   const include = annotationFilter(prefs);
+  const quirks = tables.changeTrackingQuirks(def.logicalName);
+  const dropDeltaLink = quirks.missingDeltaLink === 'always' || (quirks.missingDeltaLink === 'formatted' && include(FORMATTED_VALUE));
   const renderer = new RowRenderer(view.gen, selection.columns, { formatted: include(FORMATTED_VALUE), navigation: include(ASSOCIATED_NAVIGATION_PROPERTY), logicalName: include(LOOKUP_LOGICAL_NAME) }, renderEnv(world));
   const page: PageRequest = {
     ctx,
@@ -188,6 +212,8 @@ function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): R
     limit,
     paged,
     headers: applied.length > 0 ? { 'Preference-Applied': applied } : {},
+    dropDeltaLink,
+    emptyNoChangeDelta: quirks.emptyNoChangeDelta === true,
   };
   if (deltaRaw !== null) return deltaPage(page, deltaRaw);
   return collectionPage(page, columns, tracking, include);
@@ -227,7 +253,7 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
     if (include(TOTAL_RECORD_COUNT_LIMIT_EXCEEDED)) body += `,"@${TOTAL_RECORD_COUNT_LIMIT_EXCEEDED}":${total > COUNT_LIMIT}`;
   }
   // [INF] the token's time is the clock when the last page is served (the version is the snapshot's).
-  if (snapshot !== undefined && !more) {
+  if (snapshot !== undefined && !more && !p.dropDeltaLink) {
     body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
   }
   // One join of flat row strings: far less GC work than growing one string row by row.
@@ -268,10 +294,11 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
   const changes = scanChanges(view, token.version, snapshot, after, p.limit + 1);
   const more = changes.length > p.limit;
   if (more) changes.length = p.limit;
+  if (p.emptyNoChangeDelta && changes.length === 0 && !cookie) return reply('{}', p.headers);
 
   const deletedContext = JSON.stringify(`${ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}/$deletedEntity`);
   let body = `{"@odata.context":${JSON.stringify(context(p, '/$delta'))}`;
-  if (!more) body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
+  if (!more && !p.dropDeltaLink) body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
   const entries = changes.map((change) =>
     change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`,
   );

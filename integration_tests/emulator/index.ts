@@ -28,7 +28,7 @@ export type { AppRegistration, AppSecret, ApplicationUser, Org, OrganizationDeta
 export { fetchToken, json, readFixture, requestToken } from './testing';
 export type { EmulatorUrls, TokenRequestArgs } from './testing';
 export { Tables, DEFAULT_CLOCK_START, DEFAULT_STEP_SECONDS, DEFAULT_TABLE_SEED, DEFAULT_TABLE_START, INITIAL_CHANGE_VERSION, BASE_ROW_VERSION } from './tables';
-export type { RowTarget, TableSpec } from './tables';
+export type { ChangeTrackingQuirks, RowTarget, TableSpec } from './tables';
 export { decodeSkiptoken, encodeSkiptoken } from './skiptoken';
 export type { PagingCookie } from './skiptoken';
 export { encodeDeltaToken, formatDeltaToken, parseDeltaToken } from './changetracking';

@@ -106,6 +106,12 @@ export interface EntityDef {
   attributes: AttributeDef[];
   /** The application user's role lacks prvRead<Entity>: reads answer 403 0x80040220. */
   readDenied?: boolean;
+  /**
+   * Depth of the role's prvRead<Entity> (PrivilegeDepth: Basic = user, Local = business unit,
+   * Deep = parent:child business units, Global = organization); default Global. Plain reads work
+   * at any depth; change tracking needs Global (facts §9), else 403 0x80040220.
+   */
+  readDepth?: 'Basic' | 'Local' | 'Deep' | 'Global';
   /** Optional: SchemaName (default derived from the logical name), DisplayName labels and their ids. */
   schemaName?: string;
   displayName?: Record<number, string>;

@@ -112,6 +112,25 @@ export function renderEnv(world: World): RenderEnv {
   return { currencySymbol: typeof symbol === 'string' ? symbol : '$', language: world.org.userLanguage };
 }
 
+/**
+ * Per-table switches for change-tracking answers that the docs or users report but the default
+ * emulator does not give (facts §9); all off by default.
+ */
+export interface ChangeTrackingQuirks {
+  /**
+   * A delta with no changes answers `{}` instead of an empty `value` with a deltaLink: "An empty
+   * JSON response is returned if no table changes have occurred after the initial change
+   * tracking request" [DOC PA use-change-tracking-synchronize-data-external-systems.md].
+   */
+  emptyNoChangeDelta?: boolean;
+  /**
+   * The last page of a track-changes read (initial sync or delta) has no `@odata.deltaLink`:
+   * `'formatted'` when the FormattedValue annotation is requested, as a user reported
+   * [ISSUE MicrosoftDocs/powerapps-docs#439, unverified]; `'always'` on every such page [INF].
+   */
+  missingDeltaLink?: 'formatted' | 'always';
+}
+
 /** Which rows a mutation targets: a count (spread evenly over the live rows) or explicit ids. */
 export type RowTarget = number | readonly string[];
 
@@ -124,6 +143,7 @@ export class Tables {
   private version = INITIAL_CHANGE_VERSION;
   private fixedNow = Date.parse(DEFAULT_CLOCK_START);
   private clockFn: (() => Date) | null = null;
+  private readonly quirks = new Map<string, ChangeTrackingQuirks>();
 
   constructor(private readonly world: World) {}
 
@@ -239,6 +259,17 @@ export class Tables {
     }
     view.state.touch();
     return ids;
+  }
+
+  /** Turns change-tracking quirks of `entity` on or off (they outlive `define`). */
+  setChangeTrackingQuirks(entity: string, quirks: ChangeTrackingQuirks): void {
+    this.requireDef(entity);
+    this.quirks.set(entity, { ...quirks });
+  }
+
+  /** The change-tracking quirks of `entity` (none unless set). */
+  changeTrackingQuirks(entity: string): ChangeTrackingQuirks {
+    return this.quirks.get(entity) ?? {};
   }
 
   /** Makes every delta token issued so far for `entity` expired (0x80044352). */
