@@ -150,7 +150,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
       if (!isObject(body) || !Array.isArray(body.value)) throw new ResponseError(`${partition.entity}: a change-tracking page holds no "value" list`);
       changes += body.value.length;
       const delta = body['@odata.deltaLink'];
-      if (typeof delta === 'string') return { kind: 'token', deltatoken: tokenOf(delta, partition), changes };
+      if (typeof delta === 'string') return { kind: 'token', deltatoken: tokenOf(delta, partition, result.url), changes };
       const next = body['@odata.nextLink'];
       if (typeof next !== 'string') return { kind: 'token', deltatoken: undefined, changes };
       const problem = linkProblem(next, first);
@@ -185,7 +185,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
       const next = body?.['@odata.nextLink'];
       const delta = body?.['@odata.deltaLink'];
       if (typeof delta === 'string') {
-        yield { kind: 'checkpoint', state: { deltatoken: tokenOf(delta, partition) } };
+        yield { kind: 'checkpoint', state: { deltatoken: tokenOf(delta, partition, page.response?.url ?? delta) } };
       } else if (typeof next === 'string') {
         yield { kind: 'checkpoint', state: held ? { deltatoken: held, resume_link: next } : { resume_link: next } };
       } else if (held !== undefined) {
@@ -245,7 +245,10 @@ function isUnusableToken(err: DataverseError): boolean {
   return err.code === EXPIRED_TOKEN_CODE || err.status === 400 || err.status === 404 || err.status === 410;
 }
 
-function tokenOf(deltaLink: string, partition: EntityPartition): string {
+/** The token of a deltaLink, which must name the entity set the read asked (`requested`, the page's own URL). */
+function tokenOf(deltaLink: string, partition: EntityPartition, requested: string): string {
+  const problem = linkProblem(deltaLink, requested);
+  if (problem) throw new ResponseError(`${partition.entity}: the @odata.deltaLink ${problem}; the read stopped`);
   const token = new URL(deltaLink).searchParams.get('$deltatoken');
   if (!token) throw new ResponseError(`${partition.entity}: the deltaLink holds no $deltatoken`);
   return token;

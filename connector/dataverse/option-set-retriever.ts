@@ -4,10 +4,10 @@
  * costs one request per 200 entities instead of five per entity. Parts fail one by one
  * (continue-on-error), which is how an unknown entity is told apart from a broken request.
  */
-import { ConfigError, DataverseError, ResponseError, TransientError } from '../errors';
+import { ConfigError, DataverseError, ResponseError } from '../errors';
 import type { BatchPartResponse } from '../http/batch';
 import { buildUrl, parseDataverseError, type HttpRequester, type Renderable } from '../http/requester';
-import { describeDataverseError, type ErrorContext } from './error-messages';
+import type { ErrorContext } from './error-messages';
 import type { Page, Retriever } from '../streams/retriever';
 import type { StreamContext, StreamRecord } from '../streams/types';
 import { flattenAttribute, type AttributeWithOptionSet, type OptionSetKind } from './option-sets';
@@ -50,9 +50,6 @@ export class OptionSetBatchRetriever implements Retriever {
     for (let start = 0; start < parts.length; start += this.options.batchSize) {
       const chunk = parts.slice(start, start + this.options.batchSize);
       const responses = await this.options.requester.sendBatch(context, chunk.map((p) => p.path));
-      if (responses.length !== chunk.length) {
-        throw new ResponseError(`the $batch answer holds ${responses.length} parts for ${chunk.length} requests`);
-      }
       const records: StreamRecord[] = [];
       for (let i = 0; i < chunk.length; i++) {
         const { partition, query } = chunk[i];
@@ -79,18 +76,15 @@ export class OptionSetBatchRetriever implements Retriever {
       if (!Array.isArray(value)) throw new ResponseError(`the metadata of ${part.partition.entity} (${part.query.kind}) holds no value list`);
       return value as AttributeWithOptionSet[];
     }
-    const { code, message } = typeof response.body === 'string' ? parseDataverseError(response.body) : parseDataverseError(JSON.stringify(response.body));
     if (response.status === 404) {
+      const { code, message } = parseDataverseError(typeof response.body === 'string' ? response.body : JSON.stringify(response.body));
       throw new ConfigError(
         `config picklists: entity "${part.partition.entity}" does not exist in ${this.options.errorContext.orgUrl}; use the table's logical name (e.g. account, opportunity) or remove it`,
         { internal: `${code}: ${message}` },
       );
     }
-    if (response.status === 429 || response.status >= 500) {
-      throw new TransientError(`Dataverse did not answer the option-set metadata of ${part.partition.entity} (HTTP ${response.status}${code ? `, ${code}` : ''}); try again later`);
-    }
-    const described = describeDataverseError(code, this.options.errorContext, message ?? '');
-    throw new DataverseError(described ?? `Dataverse refused the option-set metadata of ${part.partition.entity} (HTTP ${response.status}${code ? `, ${code}` : ''}): ${message ?? ''}`, response.status, code);
+    // 429 and 5xx parts were already retried by the requester; what is left is explained as any failed request is.
+    throw this.options.requester.partError(response, `the option-set metadata of ${part.partition.entity} (${part.query.kind})`);
   }
 
   /** An `entity.attribute` item that matched no option-set column: say whether it is missing or of another type. */
