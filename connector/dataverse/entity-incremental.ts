@@ -6,10 +6,11 @@
  * unusable token falls back to a full resync, said in a LOG message.
  */
 import { DataverseError, ResponseError } from '../errors';
-import type { IncrementalReadBase, IncrementalRetriever, IncrementalSync } from '../streams/incremental';
+import type { IncrementalReadBase, IncrementalRetriever, IncrementalSync, StateCheckArgs } from '../streams/incremental';
 import type { Page, Retriever, SimpleRetriever } from '../streams/retriever';
 import type { StreamContext, StreamEvent, StreamRecord } from '../streams/types';
 import type { EntityPartition } from './entity-components';
+import { checkChangeTrackingState } from './change-tracking-state';
 
 const TRACK_CHANGES = { Prefer: 'odata.track-changes' };
 /** ExpiredVersionStamp: the delta token is older than the org keeps changes. */
@@ -23,6 +24,16 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever 
 
   read(context: StreamContext): AsyncGenerator<Page> {
     return this.inner.read(context);
+  }
+
+  /**
+   * Refuses a saved state this stream cannot have written (rules in change-tracking-state.ts);
+   * a `resume_link` must lead to the entity set the stream reads, known from the entity metadata.
+   */
+  async checkState(args: StateCheckArgs, cursor: IncrementalSync): Promise<void> {
+    await checkChangeTrackingState(args.state, cursor, async () =>
+      (await this.inner.partitions(args.context)).map((context) => this.inner.requester.urlFor(context, (context.stream_partition as EntityPartition).entity_set)),
+    );
   }
 
   async *readIncremental(args: IncrementalReadBase, cursor: IncrementalSync): AsyncGenerator<StreamEvent> {
