@@ -27,9 +27,10 @@ export function parseDateTime(text: unknown): number | undefined {
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(local);
-  // Date.UTC maps years 0-99 to 1900-1999; and a rolled-over field means it was out of range.
+  const check = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
+  // Set apart: Date.UTC maps years 0-99 to 1900-1999. A field that rolled over was out of range.
+  check.setUTCFullYear(year, month - 1, day);
+  const local = check.getTime();
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
   if (check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second) return undefined;
   if (m[8] === 'Z') return local;
