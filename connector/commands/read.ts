@@ -1,11 +1,12 @@
 /**
- * `read`: for each configured stream, STARTED, RUNNING with the first page, RECORDs, STATE at each
+ * `read`: first every input is validated (config, catalog, the state file and each configured
+ * stream's own state), so a defect anywhere fails before the first record; then, for each configured stream, STARTED, RUNNING with the first page, RECORDs, STATE at each
  * checkpoint with the exact count since the previous one, COMPLETE. A stream that fails is marked
  * INCOMPLETE, the others still run, and the first failure is rethrown at the end (TRACE ERROR).
  */
 import { parseCatalog, type ConfiguredStream } from '../config/catalog';
 import { readJsonFile } from '../config/config';
-import { parseState } from '../config/state';
+import { readStateFile, type StreamStates } from '../config/state';
 import { ConfigError } from '../errors';
 import {
   logMessage,
@@ -27,12 +28,13 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   const capabilities = source.streams.map((s) => ({ name: s.name, supportedSyncModes: s.supportedSyncModes, cursorField: s.cursorField }));
   const configured = parseCatalog(readJsonFile(args.catalog, '--catalog'), args.catalog, capabilities);
   await refuseFullRefreshOnly(configured, source.streams, args.catalog);
-  const states = args.state ? parseState(readJsonFile(args.state, '--state'), args.state, source.streams.map((s) => s.name)) : new Map();
+  const states: StreamStates = args.state ? readStateFile(args.state, source.streams.map((s) => s.name)) : new Map();
+  const streams = configured.map((entry) => ({ entry, stream: source.streams.find((s) => s.name === entry.name) as DeclarativeStream }));
+  await checkStates(streams.map((s) => s.stream), states);
   let firstFailure: unknown;
-  for (const entry of configured) {
-    const stream = source.streams.find((s) => s.name === entry.name) as DeclarativeStream;
+  for (const { entry, stream } of streams) {
     try {
-      yield* readStream(stream, entry.syncMode, states.get(entry.name), deps);
+      yield* readStream(stream, entry.syncMode, states.get(entry.name)?.state, deps);
     } catch (err) {
       deps.progress?.finish('failed');
       yield streamStatusMessage(stream.name, 'INCOMPLETE', deps.now());
@@ -53,6 +55,20 @@ async function refuseFullRefreshOnly(configured: ConfiguredStream[], streams: De
     const { fullRefreshReason } = await (streams.find((s) => s.name === entry.name) as DeclarativeStream).capabilities();
     if (fullRefreshReason) {
       throw new ConfigError(`--catalog ${file}: stream "${entry.name}" does not support incremental (supported: full_refresh): ${fullRefreshReason}; set its sync_mode to full_refresh`);
+    }
+  }
+}
+
+/** Each configured stream checks its saved state; the first problem fails the read, naming where in the file it is. */
+async function checkStates(streams: readonly DeclarativeStream[], states: StreamStates): Promise<void> {
+  for (const stream of streams) {
+    const saved = states.get(stream.name);
+    if (!saved) continue;
+    try {
+      await stream.checkState(saved.state);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(`${saved.where}: stream "${stream.name}": ${err.message}`);
+      throw err;
     }
   }
 }

@@ -1,5 +1,6 @@
 /** The configured catalog given to `read`: which streams, in which sync mode. Wrong input names the fix. */
 import { ConfigError } from '../errors';
+import { cut, kindOf, listOf, quote } from './quote';
 
 export interface ConfiguredStream {
   name: string;
@@ -33,24 +34,29 @@ export function parseCatalog(value: unknown, file: string, available: readonly S
     const name = entry.stream.name;
     const stream = available.find((s) => s.name === name);
     if (!stream) {
-      throw new ConfigError(`${where}: stream "${name}" does not exist in this source (streams: ${names.join(', ')}); run discover for the current catalog`);
+      throw new ConfigError(`${where}: stream ${quote(name)} does not exist in this source (streams: ${listOf(names)}); run discover for the current catalog`);
     }
     if (seen.has(name)) throw new ConfigError(`${where}: stream "${name}" is listed twice`);
     seen.add(name);
+    // The source writes records by its own schema, but a schema that is not one means the catalog was not made by discover.
+    if (entry.stream.json_schema !== undefined && !isObject(entry.stream.json_schema)) {
+      throw new ConfigError(`${where}: stream.json_schema of "${name}" must be a JSON schema object, as discover printed it (found ${kindOf(entry.stream.json_schema)})`);
+    }
     const syncMode = entry.sync_mode ?? 'full_refresh';
     if (syncMode !== 'full_refresh' && syncMode !== 'incremental') {
-      throw new ConfigError(`${where}: sync_mode "${String(syncMode)}" is invalid; use full_refresh or incremental`);
+      throw new ConfigError(`${where}: sync_mode ${quote(String(syncMode))} is invalid; use full_refresh or incremental`);
     }
     if (!stream.supportedSyncModes.includes(syncMode)) {
       throw new ConfigError(`${where}: stream "${name}" does not support ${syncMode} (supported: ${stream.supportedSyncModes.join(', ')})`);
     }
-    if (entry.cursor_field !== undefined && !Array.isArray(entry.cursor_field)) {
+    if (entry.cursor_field !== undefined && (!Array.isArray(entry.cursor_field) || !entry.cursor_field.every((f) => typeof f === 'string'))) {
       throw new ConfigError(`${where}: cursor_field must be a list of field names, e.g. ["modifiedon"]`);
     }
-    const cursorField = Array.isArray(entry.cursor_field) ? entry.cursor_field.map(String) : undefined;
+    const cursorField = Array.isArray(entry.cursor_field) ? (entry.cursor_field as string[]) : undefined;
     if (syncMode === 'incremental' && cursorField && cursorField.length > 0 && cursorField.join('.') !== stream.cursorField.join('.')) {
+      const given = JSON.stringify(cursorField);
       throw new ConfigError(
-        `${where}: stream "${name}" has the source-defined cursor ${JSON.stringify(stream.cursorField)}; cursor_field ${JSON.stringify(cursorField)} cannot be used (remove it or set it to ${JSON.stringify(stream.cursorField)})`,
+        `${where}: stream "${name}" has the source-defined cursor ${JSON.stringify(stream.cursorField)}; cursor_field ${cut(given)} cannot be used (remove it or set it to ${JSON.stringify(stream.cursorField)})`,
       );
     }
     return { name, syncMode, cursorField };

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors';
 import type { DataverseConfig } from '../generated/config';
+import { quote } from './quote';
 import { loadSpec } from './spec';
 
 /** The config after validation and normalisation: defaults filled, org_url canonical. */
@@ -67,21 +68,61 @@ function fieldOf(error: ErrorObject): string {
   return error.instancePath.replace(/^\//, '').split('/')[0] ?? '';
 }
 
-function describe(error: ErrorObject): string {
+/** `entities.0` for `/entities/0`: the item at fault, in the form the messages use. */
+function dottedPath(error: ErrorObject): string {
+  return error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+}
+
+/** The value an error is about (for its length or item count; never quoted, it may be a secret). */
+function valueAt(config: unknown, instancePath: string): unknown {
+  let node = config;
+  for (const key of instancePath.split('/').slice(1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
+function describe(error: ErrorObject, config: unknown): string {
   const field = fieldOf(error);
   const hint = FIELD_HINTS[field] ? `: set it to ${FIELD_HINTS[field]}` : '';
   switch (error.keyword) {
     case 'required':
       return `the config is missing the required field "${field}"${hint}`;
     case 'type':
-      return `config field "${field}" must be ${TYPE_NAMES[String(error.params.type)] ?? String(error.params.type)}${hint}`;
+      return `config field "${dottedPath(error)}" must be ${TYPE_NAMES[String(error.params.type)] ?? String(error.params.type)}${hint}`;
     case 'pattern':
     case 'minimum':
     case 'maximum':
-      return `config field "${error.instancePath.replace(/^\//, '').replace(/\//g, '.')}" has an invalid value${hint}`;
+      return `config field "${dottedPath(error)}" has an invalid value${hint}`;
+    case 'minLength':
+      return `config field "${dottedPath(error)}" is empty${hint}`;
+    case 'maxLength': {
+      const length = String(valueAt(config, error.instancePath)).length;
+      return `config field "${dottedPath(error)}" is ${length} characters long, more than the ${String(error.params.limit)} allowed${hint}`;
+    }
+    case 'maxItems': {
+      const items = valueAt(config, error.instancePath);
+      return `config field "${dottedPath(error)}" lists ${Array.isArray(items) ? items.length : '?'} items, more than the ${String(error.params.limit)} allowed${hint}`;
+    }
     default:
       return `config field "${field}" ${error.message ?? 'is invalid'}${hint}`;
   }
+}
+
+/** Keywords that say all there is to say about a value: its other errors (a pattern on 100 KB of text) add nothing. */
+const DECISIVE = new Set(['maxLength', 'maxItems', 'minLength', 'type']);
+/** Messages named in one error; a config with 10,000 bad items gets the first few and a count. */
+const MAX_MESSAGES = 5;
+
+/**
+ * One message per value at fault: a decisive error of a value hides the value's other errors
+ * and those of its items (a list over maxItems is not also checked item by item).
+ */
+function messagesOf(errors: ErrorObject[], config: unknown): string[] {
+  const decided = errors.filter((e) => DECISIVE.has(e.keyword)).map((e) => e.instancePath);
+  const hidden = (e: ErrorObject) =>
+    e.keyword !== 'required' && decided.some((path) => (path === e.instancePath && !DECISIVE.has(e.keyword)) || e.instancePath.startsWith(`${path}/`));
+  const messages = [...new Set(errors.filter((e) => !hidden(e)).map((e) => describe(e, config)))];
+  if (messages.length <= MAX_MESSAGES) return messages;
+  return [...messages.slice(0, MAX_MESSAGES), `... (${messages.length} problems in all)`];
 }
 
 /** Canonical org URL: scheme and host (with port), no trailing slash, no /api/data/... suffix. */
@@ -99,7 +140,7 @@ export function normaliseOrgUrl(raw: string): string {
   if (url.username || url.password) throw new ConfigError('config field "org_url" must not contain a user name or password');
   let pathname = url.pathname.replace(/\/api\/data(\/.*)?$/i, '').replace(/\/+$/, '');
   if (pathname !== '') {
-    throw new ConfigError(`config field "org_url" must be the environment's base URL without a path (found "${pathname}"): set it to ${FIELD_HINTS.org_url}`);
+    throw new ConfigError(`config field "org_url" must be the environment's base URL without a path (found ${quote(pathname)}): set it to ${FIELD_HINTS.org_url}`);
   }
   return `${url.protocol}//${url.host}`;
 }
@@ -113,14 +154,14 @@ export function parseConfig(value: unknown): Config {
   // Keys starting with "__" are the platform's own (Airbyte injects some); anything else unknown is a typo.
   const unknown = Object.keys(value).filter((k) => !known.includes(k) && !k.startsWith('__'));
   if (unknown.length > 0) {
-    throw new ConfigError(
-      unknown.map((k) => `config field "${k}" is not known${suggest(k, known)}: remove it`).join('; ') + ` (known fields: ${known.join(', ')})`,
-    );
+    // A config can hold any number of stray keys: name the first few, count the rest.
+    const named = unknown.slice(0, 5).map((k) => `config field ${quote(k)} is not known${suggest(k, known)}: remove it`);
+    const more = unknown.length > named.length ? `; ... (${unknown.length} unknown fields in all)` : '';
+    throw new ConfigError(`${named.join('; ')}${more} (known fields: ${known.join(', ')})`);
   }
   const errors = validate(value);
   if (errors.length > 0) {
-    const messages = [...new Set(errors.map(describe))];
-    throw new ConfigError(messages.join('; '));
+    throw new ConfigError(messagesOf(errors, value).join('; '));
   }
   const raw = value as DataverseConfig;
   return {
@@ -138,24 +179,32 @@ export function parseConfig(value: unknown): Config {
   };
 }
 
-/** Reads a JSON file given on the command line, naming the file and the flag when it cannot. */
-export function readJsonFile(file: string, flag: string): unknown {
-  let text: string;
+/** Reads a file given on the command line, naming the file and the flag when it cannot. */
+export function readTextFile(file: string, flag: string): string {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
     throw new ConfigError(`the ${flag} file ${file} ${why}`);
   }
+}
+
+/** Parses a JSON file's text; a syntax error names the line (counted from `firstLine`), never the text. */
+export function parseJsonText(text: string, file: string, flag: string, firstLine = 1): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
     // V8's message quotes the text around the fault, which may be a secret: report only the position.
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
-    const where = position === undefined ? '' : ` (line ${lineOf(text, Number(position))})`;
+    const where = position === undefined ? '' : ` (line ${lineOf(text, Number(position)) + firstLine - 1})`;
     throw new ConfigError(`the ${flag} file ${file} is not valid JSON${where}: fix its syntax`);
   }
+}
+
+/** Reads a JSON file given on the command line, naming the file and the flag when it cannot. */
+export function readJsonFile(file: string, flag: string): unknown {
+  return parseJsonText(readTextFile(file, flag), file, flag);
 }
 
 function lineOf(text: string, offset: number): number {
@@ -166,6 +215,7 @@ function lineOf(text: string, offset: number): number {
 
 /** ", did you mean X?" for a field one or two edits away from a known one. */
 function suggest(field: string, known: string[]): string {
+  if (field.length > 64) return '';
   const near = known.find((k) => distance(field.toLowerCase(), k) <= 2);
   return near ? ` (did you mean "${near}"?)` : '';
 }

@@ -16,10 +16,11 @@
  */
 import { ConfigError, DataverseError, ResponseError } from '../errors';
 import { linkProblem } from '../http/links';
-import type { IncrementalReadBase, IncrementalRetriever, IncrementalSupport, IncrementalSupportReporter, IncrementalSync } from '../streams/incremental';
+import type { IncrementalReadBase, IncrementalRetriever, IncrementalSupport, IncrementalSupportReporter, IncrementalSync, StateCheckArgs } from '../streams/incremental';
 import type { Page, Retriever, SimpleRetriever } from '../streams/retriever';
 import type { StreamContext, StreamEvent, StreamRecord } from '../streams/types';
 import type { EntityPartition } from './entity-components';
+import { checkChangeTrackingState } from './change-tracking-state';
 
 const TRACK_CHANGES = { Prefer: 'odata.track-changes' };
 /** ExpiredVersionStamp: the delta token is older than the org keeps changes. */
@@ -54,6 +55,16 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
     }
     // Change tracking without modifiedon: the delta token is the cursor, no record field is.
     return { cursorField: withoutCursor ? [] : cursor.cursorField };
+  }
+
+  /**
+   * Refuses a saved state this stream cannot have written (rules in change-tracking-state.ts);
+   * a `resume_link` must lead to the entity set the stream reads, known from the entity metadata.
+   */
+  async checkState(args: StateCheckArgs, cursor: IncrementalSync): Promise<void> {
+    await checkChangeTrackingState(args.state, cursor, async () =>
+      (await this.inner.partitions(args.context)).map((context) => this.inner.requester.urlFor(context, (context.stream_partition as EntityPartition).entity_set)),
+    );
   }
 
   async *readIncremental(args: IncrementalReadBase, cursor: IncrementalSync): AsyncGenerator<StreamEvent> {

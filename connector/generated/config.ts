@@ -22,10 +22,14 @@ export type ClientSecret = string;
 export type AuthorityHost = string;
 /**
  * Which option-set columns the picklist stream syncs: `entity` for all option-set columns of that entity, or `entity.attribute` for one column. Leave empty for every option-set column of every entity.
+ *
+ * @maxItems 10000
  */
 export type Picklists = string[];
 /**
  * Entity logical names to sync as their own streams, e.g. account, opportunity.
+ *
+ * @maxItems 10000
  */
 export type Entities = string[];
 /**

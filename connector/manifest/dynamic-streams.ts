@@ -4,6 +4,8 @@
  * manifest data before the factory runs, as Airbyte does, so a resolved stream is an ordinary
  * DeclarativeStream.
  */
+import { quote } from '../config/quote';
+import { ConfigError } from '../errors';
 import { compileTemplate } from './interpolation';
 import { propagateResolvedStream } from './loader';
 import { ManifestNode } from './node';
@@ -14,9 +16,14 @@ export interface ResolvedDynamicStreams {
   streams: ManifestNode[];
 }
 
-function valuesAt(config: Record<string, unknown>, pointer: string[]): unknown[] {
+function valueAtPointer(config: Record<string, unknown>, pointer: string[]): unknown {
   let node: unknown = config;
   for (const key of pointer) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
+function valuesAt(config: Record<string, unknown>, pointer: string[]): unknown[] {
+  const node = valueAtPointer(config, pointer);
   if (node === undefined || node === null) return [];
   return Array.isArray(node) ? node : [node];
 }
@@ -34,8 +41,38 @@ function setAt(target: Record<string, unknown>, path: string[], value: unknown, 
   current[last] = value;
 }
 
+/**
+ * Stream names must be unique (case-insensitively: a destination's table names often are not
+ * case-sensitive). A resolved stream whose name is already taken, by a stream of the manifest or
+ * by an earlier config item, is the config's fault: it names the config item.
+ */
+class StreamNames {
+  private readonly taken = new Map<string, { stream: string; item?: string }>();
+
+  constructor(root: ManifestNode) {
+    for (const stream of root.optList('streams') ?? []) {
+      const name = stream.optStr('name');
+      if (name !== undefined) this.taken.set(name.toLowerCase(), { stream: name });
+    }
+  }
+
+  claim(name: string, item: string, field: string): void {
+    const holder = this.taken.get(name.toLowerCase());
+    if (holder?.item !== undefined) {
+      throw new ConfigError(`config field "${item}" repeats ${quote(name)} (already ${holder.item}): list each name in ${field} once`);
+    }
+    if (holder) {
+      throw new ConfigError(
+        `config field "${item}" is ${quote(name)}, which is the name of this source's ${holder.stream} stream: the ${holder.stream} stream already syncs that table's rows; remove ${quote(name)} from ${field}`,
+      );
+    }
+    this.taken.set(name.toLowerCase(), { stream: name, item });
+  }
+}
+
 /** Resolves every DynamicDeclarativeStream of the manifest against the config. */
 export function resolveDynamicStreams(root: ManifestNode, config: Record<string, unknown>): ResolvedDynamicStreams[] {
+  const names = new StreamNames(root);
   return (root.optList('dynamic_streams') ?? []).map((dynamic, d) => {
     dynamic.expectType('DynamicDeclarativeStream');
     const resolver = dynamic.child('components_resolver');
@@ -48,11 +85,17 @@ export function resolveDynamicStreams(root: ManifestNode, config: Record<string,
     const template = dynamic.child('stream_template');
     const streams: ManifestNode[] = [];
     for (const streamConfig of streamConfigs) {
-      for (const componentsValues of valuesAt(config, streamConfig.strList('configs_pointer'))) {
+      const pointer = streamConfig.strList('configs_pointer');
+      const listed = valuesAt(config, pointer);
+      for (const [i, componentsValues] of listed.entries()) {
         const stream = structuredClone(template.raw) as Record<string, unknown>;
         for (const mapping of mappings) {
           const value = mapping.value.render({ config, components_values: componentsValues });
           setAt(stream, mapping.path, value, mapping.create, mapping.node);
+        }
+        if (typeof stream.name === 'string') {
+          const field = pointer.join('.');
+          names.claim(stream.name, Array.isArray(valueAtPointer(config, pointer)) ? `${field}.${i}` : field, field);
         }
         const path = `dynamic_streams[${d}].stream_template(${String(stream.name ?? componentsValues)})`;
         propagateResolvedStream(stream, path);

@@ -2,10 +2,50 @@
  * DatetimeBasedCursor for OData sources: the cursor bound goes into `$filter` as
  * `<field> ge <cursor>` with rows ordered by the cursor then the key, so each page boundary is a
  * safe checkpoint. The bound is inclusive: a row on the boundary may be emitted twice, never lost.
+ *
+ * A cursor value comes from a state file or from a row, so it is never pasted into the query: it
+ * is parsed into an instant and the literal is rendered from that (`null or x ne 1` cannot become
+ * part of a filter), and a row value that is not a date-time never becomes the cursor.
  */
-import { ResponseError } from '../errors';
+import { quote } from '../config/quote';
+import { ConfigError } from '../errors';
 import type { IncrementalReadArgs, IncrementalSync } from './incremental';
+import { unknownStateKeys } from './state-keys';
 import type { StreamEvent } from './types';
+
+/** ISO 8601 date-time with seconds, an optional fraction (Dataverse sends up to 7 digits) and Z or an offset. */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The instant (epoch ms) an ISO 8601 date-time names, or undefined when `text` is not one: the
+ * form must match exactly and every field be in range (no February 30th, no hour 24).
+ * Digits past the millisecond are dropped, which lowers an inclusive bound: never a lost row.
+ */
+export function parseDateTime(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const check = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
+  // Set apart: Date.UTC maps years 0-99 to 1900-1999. A field that rolled over was out of range.
+  check.setUTCFullYear(year, month - 1, day);
+  const local = check.getTime();
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second) return undefined;
+  if (m[8] === 'Z') return local;
+  const offsetHours = Number(m[10]);
+  const offsetMinutes = Number(m[11]);
+  if (offsetHours > 14 || offsetMinutes > 59) return undefined;
+  const offset = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return local - offset;
+}
+
+/** An OData Edm.DateTimeOffset literal for an instant, in UTC: `2024-01-01T00:00:00Z`, with `.123` when it has milliseconds. */
+export function odataDateTimeLiteral(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
 
 export class ODataDatetimeCursor implements IncrementalSync {
   readonly cursorField: string[];
@@ -16,26 +56,49 @@ export class ODataDatetimeCursor implements IncrementalSync {
     private readonly startDatetime: string | undefined,
   ) {
     this.cursorField = [field];
+    if (startDatetime !== undefined && parseDateTime(startDatetime) === undefined) {
+      throw new Error(`start_datetime ${quote(startDatetime)} is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z`);
+    }
+  }
+
+  /** A saved state holds the cursor field only, an ISO 8601 date-time; throws a ConfigError saying what is wrong. */
+  checkState(state: Record<string, unknown>): void {
+    const unknown = unknownStateKeys(state, this.cursorField);
+    if (unknown) throw new ConfigError(`stream_state holds ${unknown}, which this stream never writes (it keeps only ${this.field}): start from a state printed by this connector`);
+    this.savedCursor(state);
+  }
+
+  /** The saved cursor, validated, or undefined when the state has none. */
+  private savedCursor(state: Record<string, unknown> | undefined): { text: string; ms: number } | undefined {
+    const value = state?.[this.field];
+    if (value === undefined) return undefined;
+    const ms = parseDateTime(value);
+    if (ms === undefined) {
+      const found = typeof value === 'string' ? quote(value) : JSON.stringify(value)?.slice(0, 60);
+      throw new ConfigError(`${this.field} ${found} is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z: start from a state printed by this connector`);
+    }
+    return { text: value as string, ms };
   }
 
   async *read(args: IncrementalReadArgs): AsyncGenerator<StreamEvent> {
     const field = this.field;
-    let cursor = typeof args.state?.[field] === 'string' ? (args.state[field] as string) : this.startDatetime;
-    if (cursor !== undefined && Number.isNaN(Date.parse(cursor))) {
-      throw new ResponseError(`the state holds ${field} "${cursor}", which is not a date-time: start from a state printed by this connector`);
-    }
+    const saved = this.savedCursor(args.state);
+    let cursor = saved ?? (this.startDatetime === undefined ? undefined : { text: this.startDatetime, ms: parseDateTime(this.startDatetime) as number });
+    // The bound of every partition is where the read started, however far the rows move the cursor.
+    const bound = cursor === undefined ? undefined : odataDateTimeLiteral(cursor.ms);
     for (const context of await args.retriever.partitions(args.context)) {
       const key = (context.stream_partition as { primary_key?: string }).primary_key;
       const parameters: Record<string, string> = { $orderby: key ? `${field} asc,${key} asc` : `${field} asc` };
-      if (cursor) parameters.$filter = `${field} ge ${cursor}`;
+      if (bound) parameters.$filter = `${field} ge ${bound}`;
       for await (const page of args.retriever.pages(context, undefined, { parameters })) {
         args.transform(page.records, context);
         for (const record of page.records) {
           const value = record[field];
-          if (typeof value === 'string' && (cursor === undefined || Date.parse(value) > Date.parse(cursor))) cursor = value;
+          const ms = parseDateTime(value);
+          if (ms !== undefined && (cursor === undefined || ms > cursor.ms)) cursor = { text: value as string, ms };
         }
         yield { kind: 'records', records: page.records };
-        yield { kind: 'checkpoint', state: cursor === undefined ? {} : { [field]: cursor } };
+        yield { kind: 'checkpoint', state: cursor === undefined ? {} : { [field]: cursor.text } };
       }
     }
   }

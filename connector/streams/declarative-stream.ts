@@ -4,10 +4,11 @@
  * for full-refresh streams); incremental reads go through the incremental_sync cursor, or through
  * a retriever with its own incremental protocol (change tracking).
  */
-import { ResponseError } from '../errors';
+import { ConfigError, ResponseError } from '../errors';
 import { isIncrementalRetriever, isIncrementalSupportReporter, type IncrementalSync } from './incremental';
 import { SimpleRetriever, type Retriever } from './retriever';
 import type { SchemaLoader } from './schema-loader';
+import { unknownStateKeys } from './state-keys';
 import type { RecordTransformation, StreamContext, StreamEvent, StreamRecord } from './types';
 
 export type SyncMode = 'full_refresh' | 'incremental';
@@ -95,6 +96,27 @@ export class DeclarativeStream {
   /** How many rows a full read would hold, when the source can tell cheaply. */
   async estimate(): Promise<number | undefined> {
     return isEstimating(this.options.schemaLoader) ? this.options.schemaLoader.estimate() : undefined;
+  }
+
+  /**
+   * Throws a ConfigError (worded relative to the stream's state) when `state` is not one this
+   * stream writes. A full-refresh stream writes `{}`; platform keys (`__...`) pass everywhere.
+   * The incremental component checks its own keys, whatever the sync mode of this read: a state
+   * that would be refused later is refused now, before any stream is read.
+   */
+  async checkState(state: Record<string, unknown>): Promise<void> {
+    const incremental = this.options.incrementalSync;
+    if (!incremental) {
+      const unknown = unknownStateKeys(state, []);
+      if (unknown) throw new ConfigError(`stream_state holds ${unknown}, but this stream is full refresh only and keeps no state: start from a state printed by this connector, or from none`);
+      return;
+    }
+    const retriever = this.options.retriever;
+    if (isIncrementalRetriever(retriever)) {
+      await retriever.checkState?.({ context: { ...this.options.context, stream_state: state }, state }, incremental);
+    } else {
+      await incremental.checkState?.(state);
+    }
   }
 
   /** Reads the stream; every `checkpoint` follows the records it covers, and every record carries its primary key. */

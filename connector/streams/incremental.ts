@@ -16,15 +16,29 @@ export interface IncrementalReadArgs extends IncrementalReadBase {
   retriever: SimpleRetriever;
 }
 
+/** What a state check is given: the stream's base context (for metadata a rule may need) and the saved state. */
+export interface StateCheckArgs {
+  context: StreamContext;
+  state: Record<string, unknown>;
+}
+
 /** Reads a stream incrementally; every checkpoint it yields covers exactly the records yielded before it. */
 export interface IncrementalSync {
   readonly cursorField: string[];
   read(args: IncrementalReadArgs): AsyncGenerator<StreamEvent>;
+  /**
+   * Throws a ConfigError saying what is wrong when `state` is not one this component writes.
+   * Called for every stream before the first record of any, so a broken state of the last
+   * stream fails the sync before the first stream has synced.
+   */
+  checkState?(state: Record<string, unknown>): void | Promise<void>;
 }
 
 /** A retriever with its own incremental protocol (e.g. change tracking), given the stream's cursor to fall back on. */
 export interface IncrementalRetriever {
   readIncremental(args: IncrementalReadBase, cursor: IncrementalSync): AsyncGenerator<StreamEvent>;
+  /** As IncrementalSync.checkState, for the states this retriever writes and those of the cursor it falls back on. */
+  checkState?(args: StateCheckArgs, cursor: IncrementalSync): Promise<void>;
 }
 
 export function isIncrementalRetriever(value: unknown): value is IncrementalRetriever {

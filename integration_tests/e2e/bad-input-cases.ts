@@ -17,6 +17,17 @@ const GOOD_CONFIG = {
 const ORG_STREAM = { stream: { name: 'organization', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' };
 const GOOD_CATALOG = { streams: [ORG_STREAM] };
 const state = (name: string, streamState: unknown = {}) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: streamState }, sourceStats: { recordCount: 1 } });
+/** A STATE line exactly as `read` prints it. */
+const stateLine = (name: string, streamState: unknown) => JSON.stringify({ type: 'STATE', state: state(name, streamState) });
+const ACCOUNT_CONFIG = { ...GOOD_CONFIG, entities: ['account'] };
+const ACCOUNT_STREAM = { stream: { name: 'account', json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append' };
+const ACCOUNT_CATALOG = { streams: [ACCOUNT_STREAM] };
+/** A delta token as Dataverse hands them out (`<version>!<MM/dd/yyyy HH:mm:ss>`, facts §5). */
+const DELTA_TOKEN = '919042!08/22/2017 08:10:44';
+const RESTART = 'start from a state printed by this connector';
+const LONG = (n: number) => 'a'.repeat(n);
+/** Stands for the emulator's org URL in an emulator case's state and message. */
+export const ORG_URL = '{org_url}';
 
 export interface BadInputCase {
   name: string;
@@ -24,13 +35,27 @@ export interface BadInputCase {
   config?: FileContent;
   catalog?: FileContent;
   state?: FileContent;
-  /** The exact message; FILE stands for the path of the file at fault. */
+  /** The exact message; FILE stands for the path of the file at fault, {org_url} for the emulator's org URL. */
   message: string;
+  /**
+   * The check needs the service (a resume_link is checked against the entity set, from the
+   * metadata): the config's connection fields point at an emulator, which must see no entity-set request.
+   */
+  emulator?: boolean;
 }
 
 const config = (name: string, value: FileContent, message: string): BadInputCase => ({ name, input: 'config', config: value, message });
 const catalog = (name: string, value: FileContent, message: string): BadInputCase => ({ name, input: 'catalog', catalog: value, message });
 const stateCase = (name: string, value: FileContent, message: string): BadInputCase => ({ name, input: 'state', state: value, message });
+/** A state case of the `account` stream (incremental): the entity-stream state rules. */
+const accountState = (name: string, streamState: unknown, message: string): BadInputCase => ({
+  name,
+  input: 'state',
+  config: ACCOUNT_CONFIG,
+  catalog: ACCOUNT_CATALOG,
+  state: [state('account', streamState)],
+  message: `--state FILE [0]: stream "account": ${message}: ${RESTART}`,
+});
 const without = (key: string) => Object.fromEntries(Object.entries(GOOD_CONFIG).filter(([k]) => k !== key));
 
 export const BASE = { config: GOOD_CONFIG, catalog: GOOD_CATALOG };
@@ -83,4 +108,64 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   stateCase('state for an unknown stream', [state('accounts')], '--state FILE [0] is for stream "accounts", which this source does not have (streams: organization, picklist)'),
   stateCase('stream_state not an object', [state('organization', 'yesterday')], '--state FILE [0]: stream_state of "organization" must be an object'),
   stateCase('state without a stream descriptor', [{ type: 'STREAM', stream: { stream_state: {} } }], '--state FILE [0] needs stream.stream_descriptor.name'),
+  // Input hardening (issue 15): every value bounded, quoted values cut, state checked before the first record.
+  config('client_secret empty', { ...GOOD_CONFIG, client_secret: '' }, 'config field "client_secret" is empty: set it to the client secret\'s Value from Certificates & secrets (setup step 2)'),
+  config('client_secret over 1,024 characters', { ...GOOD_CONFIG, client_secret: 'long-secret-'.repeat(86).slice(0, 1025) }, 'config field "client_secret" is 1025 characters long, more than the 1024 allowed: set it to the client secret\'s Value from Certificates & secrets (setup step 2)'),
+  config('org_url of 100 KB', { ...GOOD_CONFIG, org_url: `https://contoso.crm4.dynamics.com/${LONG(102_400)}` }, 'config field "org_url" is 102434 characters long, more than the 2048 allowed: set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost'),
+  config('org_url with a 2,000-character path', { ...GOOD_CONFIG, org_url: `https://contoso.crm4.dynamics.com/${LONG(2000)}` }, `config field "org_url" must be the environment's base URL without a path (found "/${LONG(59)}..." (2001 characters)): set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost`),
+  config('authority_host over 2,048 characters', { ...GOOD_CONFIG, authority_host: `https://${LONG(2041)}` }, 'config field "authority_host" is 2049 characters long, more than the 2048 allowed: set it to an https URL such as https://login.microsoftonline.com'),
+  config('entity name over 128 characters', { ...GOOD_CONFIG, entities: ['account', LONG(129)] }, 'config field "entities.1" is 129 characters long, more than the 128 allowed: set it to a list of entity logical names, e.g. ["account", "opportunity"]'),
+  config('entities item not a string', { ...GOOD_CONFIG, entities: [42] }, 'config field "entities.0" must be a string: set it to a list of entity logical names, e.g. ["account", "opportunity"]'),
+  config('entities over 10,000 items', { ...GOOD_CONFIG, entities: Array.from({ length: 10_001 }, (_, i) => `e${i}`) }, 'config field "entities" lists 10001 items, more than the 10000 allowed: set it to a list of entity logical names, e.g. ["account", "opportunity"]'),
+  config('picklists item over 257 characters', { ...GOOD_CONFIG, picklists: [`account.${LONG(250)}`] }, 'config field "picklists.0" is 258 characters long, more than the 257 allowed: set it to a list of "entity" or "entity.attribute" logical names, e.g. ["account", "opportunity.statuscode"]'),
+  config('picklists over 10,000 items', { ...GOOD_CONFIG, picklists: Array.from({ length: 10_001 }, () => 'account') }, 'config field "picklists" lists 10001 items, more than the 10000 allowed: set it to a list of "entity" or "entity.attribute" logical names, e.g. ["account", "opportunity.statuscode"]'),
+  config('entities listing a table twice', { ...GOOD_CONFIG, entities: ['account', 'contact', 'account'] }, 'config field "entities.2" repeats "account" (already entities.0): list each name in entities once'),
+  config('entities naming the organization stream', { ...GOOD_CONFIG, entities: ['organization'] }, 'config field "entities.0" is "organization", which is the name of this source\'s organization stream: the organization stream already syncs that table\'s rows; remove "organization" from entities'),
+  config('entities naming the picklist stream', { ...GOOD_CONFIG, entities: ['account', 'picklist'] }, 'config field "entities.1" is "picklist", which is the name of this source\'s picklist stream: the picklist stream already syncs that table\'s rows; remove "picklist" from entities'),
+  config('unknown field with a 100 KB name', { ...GOOD_CONFIG, [LONG(100_000)]: 1 }, `config field "${LONG(60)}..." (100000 characters) is not known: remove it (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)`),
+  catalog('json_schema not an object', { streams: [{ ...ORG_STREAM, stream: { ...ORG_STREAM.stream, json_schema: 'schemas/organization.json' } }] }, '--catalog FILE streams[0]: stream.json_schema of "organization" must be a JSON schema object, as discover printed it (found a string)'),
+  catalog('cursor_field with a non-string item', { streams: [{ ...ORG_STREAM, cursor_field: [1] }] }, '--catalog FILE streams[0]: cursor_field must be a list of field names, e.g. ["modifiedon"]'),
+  catalog('unknown stream with a 100 KB name', { streams: [{ ...ORG_STREAM, stream: { name: LONG(100_000) } }] }, `--catalog FILE streams[0]: stream "${LONG(60)}..." (100000 characters) does not exist in this source (streams: organization, picklist); run discover for the current catalog`),
+  {
+    name: 'unknown stream among many',
+    input: 'catalog',
+    config: { ...GOOD_CONFIG, entities: Array.from({ length: 12 }, (_, i) => `sample_table${i}`) },
+    catalog: { streams: [{ ...ORG_STREAM, stream: { name: 'accounts' } }] },
+    message: '--catalog FILE streams[0]: stream "accounts" does not exist in this source (streams: organization, picklist, sample_table0, sample_table1, sample_table2, sample_table3, sample_table4, sample_table5, sample_table6, sample_table7, ... (14 in all)); run discover for the current catalog',
+  },
+  accountState('modifiedon holding a filter', { modifiedon: 'null or modifiedon ne 2024-01-01' }, 'modifiedon "null or modifiedon ne 2024-01-01" is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z'),
+  accountState('modifiedon an impossible date', { modifiedon: '2024-02-30T00:00:00Z' }, 'modifiedon "2024-02-30T00:00:00Z" is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z'),
+  accountState('modifiedon without a time zone', { modifiedon: '2024-01-01T00:00:00' }, 'modifiedon "2024-01-01T00:00:00" is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z'),
+  accountState('modifiedon a number', { modifiedon: 1704067200 }, 'modifiedon 1704067200 is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z'),
+  accountState('modifiedon of 100 KB', { modifiedon: `2024-01-01T00:00:00Z${LONG(102_380)}` }, `modifiedon "2024-01-01T00:00:00Z${LONG(40)}..." (102400 characters) is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z`),
+  accountState('deltatoken empty', { deltatoken: '' }, 'deltatoken is empty'),
+  accountState('deltatoken a number', { deltatoken: 919042 }, 'deltatoken is a number, not a string'),
+  accountState('deltatoken with a line break', { deltatoken: `${DELTA_TOKEN}\n` }, 'deltatoken "919042!08/22/2017 08:10:44\\n" holds line breaks, tabs or spaces at its ends'),
+  accountState('deltatoken over 1,024 characters', { deltatoken: LONG(1025) }, 'deltatoken is 1025 characters long, more than the 1024 a delta token can be'),
+  accountState('resume_link not a string', { deltatoken: DELTA_TOKEN, resume_link: 42 }, 'resume_link is a number, not a link'),
+  accountState('entity state with an unknown key', { modifiedon: '2024-01-01T00:00:00Z', cursor: 'x' }, 'stream_state holds "cursor", which this stream never writes (it keeps deltatoken and resume_link, or modifiedon)'),
+  accountState('deltatoken and modifiedon together', { deltatoken: DELTA_TOKEN, modifiedon: '2024-01-01T00:00:00Z' }, 'stream_state holds both deltatoken (change tracking) and modifiedon (the datetime cursor); a state holds one or the other'),
+  stateCase('state keys on a full-refresh stream', [state('organization', { modifiedon: '2024-01-01T00:00:00Z' })], `--state FILE [0]: stream "organization": stream_state holds "modifiedon", but this stream is full refresh only and keeps no state: ${RESTART}, or from none`),
+  {
+    name: 'the second stream\'s state broken',
+    input: 'state',
+    config: ACCOUNT_CONFIG,
+    catalog: { streams: [ORG_STREAM, ACCOUNT_STREAM] },
+    state: [state('organization'), state('account', { modifiedon: 'yesterday' })],
+    message: `--state FILE [1]: stream "account": modifiedon "yesterday" is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z: ${RESTART}`,
+  },
+  stateCase('STATE lines with a RECORD line', `${stateLine('organization', {})}\n${JSON.stringify({ type: 'RECORD', record: { stream: 'organization', data: {}, emitted_at: 0 } })}\n`, '--state FILE line 2 is a "RECORD" message, not a STATE message: keep only the STATE lines read printed, or give a JSON list of STATE messages'),
+  stateCase('STATE lines with a broken line', `${stateLine('organization', {})}\n\n{"type": "STATE",\n`, 'the --state file FILE is not valid JSON (line 3): fix its syntax'),
+  stateCase('STATE line for an unknown stream', `${stateLine('accounts', {})}\n`, '--state FILE line 1 is for stream "accounts", which this source does not have (streams: organization, picklist)'),
+  {
+    name: 'STATE lines with a broken modifiedon',
+    input: 'state',
+    config: ACCOUNT_CONFIG,
+    catalog: ACCOUNT_CATALOG,
+    state: `${stateLine('account', { modifiedon: '2024-01-01T00:00:00Z' })}\n${stateLine('account', { modifiedon: '2024-13-01T00:00:00Z' })}\n`,
+    message: `--state FILE line 2: stream "account": modifiedon "2024-13-01T00:00:00Z" is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z: ${RESTART}`,
+  },
+  { ...accountState('resume_link to another entity set', { deltatoken: DELTA_TOKEN, resume_link: `${ORG_URL}/api/data/v9.2/contacts?$select=fullname&$skiptoken=1` }, 'resume_link points at /api/data/v9.2/contacts, not at /api/data/v9.2/accounts where the read started'), emulator: true },
+  { ...accountState('resume_link to another host', { resume_link: 'https://contoso.example.com/api/data/v9.2/accounts?$skiptoken=1' }, `resume_link points at https://contoso.example.com, which is not the org host ${ORG_URL}`), emulator: true },
+  { ...accountState('resume_link not a URL', { resume_link: 'accounts?$skiptoken=1' }, 'resume_link is not an absolute URL'), emulator: true },
 ];

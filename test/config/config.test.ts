@@ -30,6 +30,19 @@ describe('parseConfig', () => {
     ['page size too large', { ...good, page_size: 6000 }, 'config field "page_size" has an invalid value: set it to an integer from 1 to 5000'],
     ['page size as string', { ...good, page_size: '50' }, 'config field "page_size" must be an integer: set it to an integer from 1 to 5000'],
     ['entities not a list', { ...good, entities: 'account' }, 'config field "entities" must be a list: set it to a list of entity logical names, e.g. ["account", "opportunity"]'],
+    ['empty secret', { ...good, client_secret: '' }, 'config field "client_secret" is empty: set it to the client secret\'s Value from Certificates & secrets (setup step 2)'],
+    ['a 1,025-character secret', { ...good, client_secret: 's'.repeat(1025) }, 'config field "client_secret" is 1025 characters long, more than the 1024 allowed: set it to the client secret\'s Value from Certificates & secrets (setup step 2)'],
+    // Too long and not matching the pattern: one message, the length (the pattern adds nothing).
+    ['a 100 KB org url without a scheme', { ...good, org_url: 'u'.repeat(100_000) }, 'config field "org_url" is 100000 characters long, more than the 2048 allowed: set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost'],
+    ['an entity name of 129 characters', { ...good, entities: ['e'.repeat(129)] }, 'config field "entities.0" is 129 characters long, more than the 128 allowed: set it to a list of entity logical names, e.g. ["account", "opportunity"]'],
+    // Over maxItems: the items themselves are not listed one by one.
+    ['10,001 malformed entities', { ...good, entities: Array.from({ length: 10_001 }, () => 'Bad Name') }, 'config field "entities" lists 10001 items, more than the 10000 allowed: set it to a list of entity logical names, e.g. ["account", "opportunity"]'],
+    [
+      'seven malformed entities: five messages and a count',
+      { ...good, entities: Array.from({ length: 7 }, () => 'Bad Name') },
+      [0, 1, 2, 3, 4].map((i) => `config field "entities.${i}" has an invalid value: set it to a list of entity logical names, e.g. ["account", "opportunity"]`).join('; ') + '; ... (7 problems in all)',
+    ],
+    ['an org url with a long path', { ...good, org_url: `https://contoso.crm4.dynamics.com/${'p'.repeat(100)}` }, `config field "org_url" must be the environment's base URL without a path (found "/${'p'.repeat(59)}..." (101 characters)): set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost`],
   ];
   test.each(rejections)('rejects %s', (_name, config, message) => {
     expect(() => parseConfig(config)).toThrow(new ConfigError(message));
@@ -41,6 +54,26 @@ describe('parseConfig', () => {
         'config field "page_sise" is not known (did you mean "page_size"?): remove it; config field "colour" is not known: remove it (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)',
       ),
     );
+  });
+
+  test('names five unknown fields at most, cut, and counts the rest', () => {
+    const stray = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`${'k'.repeat(70)}${i}`, 1]));
+    expect(() => parseConfig({ ...good, ...stray })).toThrow(
+      new ConfigError(
+        Array.from({ length: 5 }, () => `config field "${'k'.repeat(60)}..." (71 characters) is not known: remove it`).join('; ') +
+          '; ... (7 unknown fields in all) (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)',
+      ),
+    );
+  });
+
+  test('never echoes a too-long secret', () => {
+    const secret = `S3cr3t-${'z'.repeat(2000)}`;
+    expect(() => parseConfig({ ...good, client_secret: secret })).toThrow(/client_secret/);
+    try {
+      parseConfig({ ...good, client_secret: secret });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('S3cr3t');
+    }
   });
 
   test('accepts platform keys starting with __', () => {
