@@ -176,7 +176,7 @@ export class HttpRequester {
         const code = parseDataverseError(retryOutcome.kind === 'response' ? (retryOutcome.bodyText ?? '') : '').code;
         return { outcome: retryOutcome, detail: `${again.length} of the parts${code ? `, ${code}` : ''}` };
       },
-      (giveUp) => this.failure(giveUp, new URL(this.urlFor(context, '$batch')), 'POST', `${pending.length} parts of a $batch`),
+      (giveUp) => this.failure(giveUp, new URL(this.urlFor(context, '$batch')), 'POST', pending.length === 1 ? 'a $batch part' : `${pending.length} $batch parts`),
     );
   }
 

@@ -8,8 +8,9 @@
  * carries its own status. The emulator is read-only: change sets and inner writes are refused as a
  * whole before anything runs, and so are nested batches.
  *
- * The inner requests are recorded for the request log ({@link batchInnerRequests}); faults apply
- * to the `$batch` POST itself (server.ts), not to its parts.
+ * The inner requests are recorded for the request log ({@link batchInnerRequests}). Faults with
+ * target `org` apply to the `$batch` POST itself (server.ts); target `part` rules apply to inner
+ * requests, which then answer a 429 or another status inside the batch.
  */
 import { STATUS_CODES } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -17,6 +18,7 @@ import type { RequestContext } from './context';
 import { handleOrgRequest } from './dataverseHost';
 import { formatBatchResponse, multipartBoundary, parseBatchBody, type BatchResponsePart } from './multipart';
 import { API_ROOT, parsePrefer } from './odata';
+import { statusReply, throttleReply, type Faults } from './faults';
 import { dataverseError, type Reply, type Route } from './router';
 
 /** The documented maximum number of requests in one batch. */
@@ -96,8 +98,17 @@ function toPart(reply: Reply): BatchResponsePart {
   return { status: reply.status, statusText: STATUS_CODES[reply.status] ?? '', headers, body };
 }
 
+/** The reply of a `part` fault for this inner request, if one fires. */
+function partFault(faults: Faults | undefined, path: string): Reply | undefined {
+  const action = faults?.take('part', 'GET', path);
+  if (!action) return undefined;
+  if (action.kind === 'throttle') return throttleReply(action.code, action.retryAfterSeconds);
+  if (action.kind === 'status') return statusReply(action, 'application/json; odata.metadata=minimal');
+  throw new Error(`fault ${action.kind} cannot apply to a $batch part (only throttle and status)`);
+}
+
 /** The `$batch` route; `routes` gives the org routes inner requests are routed through (this one included). */
-export function batchRoute(routes: () => readonly Route[]): Route {
+export function batchRoute(routes: () => readonly Route[], faults?: Faults): Route {
   return {
     method: 'POST',
     pattern: new RegExp(`^${API_ROOT.replace(/\./g, '\\.')}/\\$batch$`),
@@ -134,7 +145,7 @@ export function batchRoute(routes: () => readonly Route[]): Route {
         const inner = innerContext(ctx, log[index].path, part.request!.headers);
         // [INF] Each inner request counts toward the service-protection budget (facts §8).
         ctx.state.orgRequestCount++;
-        const reply = await handleOrgRequest(inner, routes());
+        const reply = partFault(faults, log[index].path) ?? (await handleOrgRequest(inner, routes()));
         log[index].status = reply.status;
         const response = toPart(reply);
         if (reply.status >= 400 && !continueOnError) {

@@ -84,7 +84,11 @@ export const TRICKLE_DEFAULTS = { bytesPerWrite: 16, intervalMs: 1000 } as const
 
 /** When a fault applies. */
 export interface FaultRule {
-  target: 'login' | 'org';
+  /**
+   * `part`: an inner request of a `$batch` (matched on its own path); only `throttle` and `status`
+   * apply there, as the service answers a single failed part inside a 200 batch (facts §8).
+   */
+  target: 'login' | 'org' | 'part';
   /** Case-insensitive; any method when absent. */
   method?: string;
   /** Tested against path + query as received (percent-encoded); a string is a substring match. */
@@ -144,7 +148,7 @@ export class Faults {
    * The action to apply to this request, if any, counting it against the rules it matches. A rule
    * that is used up no longer counts requests, and later rules still see the request.
    */
-  take(target: Target, method: string, rawPath: string): FaultAction | undefined {
+  take(target: Target | 'part', method: string, rawPath: string): FaultAction | undefined {
     for (const live of this.rules) {
       const { rule } = live;
       if (rule.target !== target) continue;

@@ -141,7 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log: RequestLogEntry[] = [];
   const tables = new Tables(world);
   // The entity-set route matches only names of entity sets in the metadata, after the fixed routes.
-  const orgRoutes: readonly Route[] = [...dataverseRoutes, ...metadataRoutes, ...optionSetRoutes, batchRoute(() => orgRoutes), ...recordCountRoutes(tables), ...entitySetRoutes(tables)];
+  const orgRoutes: readonly Route[] = [...dataverseRoutes, ...metadataRoutes, ...optionSetRoutes, batchRoute(() => orgRoutes, faults), ...recordCountRoutes(tables), ...entitySetRoutes(tables)];
   /** Raw TCP sockets by remote port, per server: TLS sockets cannot send an RST themselves. */
   const rawSockets = new Map<https.Server, Map<number, Socket>>();
   const timers = new Timers();
