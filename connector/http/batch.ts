@@ -12,12 +12,20 @@ export interface BatchPartResponse {
   body: unknown;
 }
 
-/** Encodes GET requests (paths relative to the host, e.g. `/api/data/v9.2/...`) as a batch body. */
-export function encodeBatch(boundary: string, paths: readonly string[]): string {
+/**
+ * Encodes GET requests (paths relative to the host, e.g. `/api/data/v9.2/...`) as a batch body.
+ * `headers` go into every part (a page's Prefer header must reach the page's request).
+ */
+export function encodeBatch(boundary: string, paths: readonly string[], headers: Readonly<Record<string, string>> = { Accept: 'application/json' }): string {
+  let head = '';
+  for (const [name, value] of Object.entries(headers)) {
+    if (/[\r\n]/.test(name + value)) throw new Error(`a batch part header must be one line: ${name}`);
+    head += `${name}: ${value}\r\n`;
+  }
   let out = '';
   for (const path of paths) {
     if (/\s/.test(path)) throw new Error(`a batch part path must not contain whitespace: ${path}`);
-    out += `--${boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nGET ${path} HTTP/1.1\r\nAccept: application/json\r\n\r\n`;
+    out += `--${boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nGET ${path} HTTP/1.1\r\n${head}\r\n`;
   }
   return `${out}--${boundary}--\r\n`;
 }

@@ -4,7 +4,7 @@
  * Dataverse, so the read-only rule (GET, or $batch of GETs) and the same-origin rule live here.
  */
 import { describeDataverseError, type ErrorContext } from '../dataverse/error-messages';
-import { ConnectorError, DataverseError, ResponseError, TransientError } from '../errors';
+import { ConfigError, ConnectorError, DataverseError, ResponseError, TransientError } from '../errors';
 import type { Authenticator } from './authenticator';
 import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
 import { withDeadline } from './deadline';
@@ -105,6 +105,14 @@ export function parseDataverseError(text: string): { code?: string; message?: st
   }
 }
 
+/**
+ * "The length of a URL in a GET request is limited to 32 KB (32,768 characters) ... Sending a GET
+ * request within a $batch allows for URLs up to 64 KB" (facts §9): longer page requests (a wide
+ * table's `$select`) go inside a one-part `$batch`.
+ */
+export const MAX_GET_URL_CHARS = 32_768;
+export const MAX_BATCH_URL_CHARS = 65_536;
+
 /** Error bodies kept for engineers (internal_message): redacted first, then cut. */
 const INTERNAL_BODY_CHARS = 500;
 
@@ -133,8 +141,25 @@ export class HttpRequester {
       if (existing && name.toLowerCase() === 'prefer') headers[existing] = `${headers[existing]},${value}`;
       else headers[existing ?? name] = value;
     }
+    if (url.length > MAX_GET_URL_CHARS) return this.sendInsideBatch(context, url, headers);
     const response = await this.execute(base, url, { method: 'GET', headers }, parseJson);
     return { url, status: response.status, headers: response.headers, body: response.parsed };
+  }
+
+  /** A GET too long for a URL, sent as the one part of a `$batch`, with the same headers and the same failure policy. */
+  private async sendInsideBatch(context: RequestContext, url: string, headers: Record<string, string>): Promise<HttpResult> {
+    const target = new URL(url);
+    if (url.length > MAX_BATCH_URL_CHARS) {
+      throw new ConfigError(
+        `the request for ${target.pathname} is ${url.length} characters long, more than the ${MAX_BATCH_URL_CHARS} Dataverse accepts even inside $batch: select fewer columns of this stream in the configured catalog`,
+      );
+    }
+    const base = String(this.options.urlBase.render(context));
+    const relative = `${target.pathname}${target.search}`.slice(new URL(base).pathname.replace(/\/+$/, '').length + 1);
+    const [part] = await this.sendBatchParts(context, [relative], headers);
+    if (part.status < 200 || part.status >= 300) throw this.partError(part, `GET ${target.pathname} (inside $batch: its URL is ${url.length} characters)`);
+    if (part.body === null || typeof part.body !== 'object') throw new ResponseError(`the $batch part answering GET ${target.pathname} holds no JSON body`);
+    return { url, status: part.status, headers: new Headers(part.headers), body: part.body };
   }
 
   /** The absolute URL of a path relative to url_base, for requests built outside the templates. */
@@ -147,7 +172,11 @@ export class HttpRequester {
    * 429 or 5xx are sent again, alone, through the same failure policy as any request; the other
    * parts' statuses are returned as they are, for the caller to explain (`partError`).
    */
-  async sendBatch(context: RequestContext, relativePaths: readonly string[]): Promise<BatchPartResponse[]> {
+  sendBatch(context: RequestContext, relativePaths: readonly string[]): Promise<BatchPartResponse[]> {
+    return this.sendBatchParts(context, relativePaths, { Accept: 'application/json' });
+  }
+
+  private async sendBatchParts(context: RequestContext, relativePaths: readonly string[], partHeaders: Record<string, string>): Promise<BatchPartResponse[]> {
     const results: BatchPartResponse[] = new Array(relativePaths.length);
     let pending = relativePaths.map((_, i) => i);
     const { deps } = this.options;
@@ -157,7 +186,7 @@ export class HttpRequester {
       this.policy(),
       deps,
       async () => {
-        const answers = await this.postBatch(context, pending.map((i) => relativePaths[i]));
+        const answers = await this.postBatch(context, pending.map((i) => relativePaths[i]), partHeaders);
         const again: number[] = [];
         let retryOutcome: Outcome | undefined;
         answers.forEach((answer, k) => {
@@ -192,11 +221,11 @@ export class HttpRequester {
     return this.responseFailure(outcome, { reason: `HTTP ${part.status}`, transient, failureType }, text, what);
   }
 
-  private async postBatch(context: RequestContext, relativePaths: readonly string[]): Promise<BatchPartResponse[]> {
+  private async postBatch(context: RequestContext, relativePaths: readonly string[], partHeaders: Record<string, string>): Promise<BatchPartResponse[]> {
     const base = String(this.options.urlBase.render(context));
     const basePath = new URL(base).pathname.replace(/\/+$/, '');
     const boundary = `batch_${Math.floor(this.options.deps.random() * 2 ** 48).toString(16)}`;
-    const body = encodeBatch(boundary, relativePaths.map((p) => `${basePath}/${p.replace(/^\/+/, '')}`));
+    const body = encodeBatch(boundary, relativePaths.map((p) => `${basePath}/${p.replace(/^\/+/, '')}`), partHeaders);
     const headers = {
       ...this.renderHeaders(context),
       'Content-Type': `multipart/mixed; boundary="${boundary}"`,

@@ -127,6 +127,18 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Starts the emulator's servers; resolves once all listen. */
+/** "The length of a URL in a GET request is limited to 32 KB (32,768 characters)" [DOC facts §9]. */
+export const MAX_GET_URL_CHARS = 32_768;
+
+/**
+ * The front end's answer to a GET whose URL passes the limit: 414 with an HTML page, before any
+ * routing or authentication [DOC facts §9 for the limit and status; the page text is INF].
+ */
+function uriTooLong(ctx: RequestContext, orgUrl: string): Reply | undefined {
+  if (ctx.target !== 'org' || ctx.method !== 'GET' || orgUrl.length + ctx.rawPath.length <= MAX_GET_URL_CHARS) return undefined;
+  return { status: 414, headers: { 'Content-Type': 'text/html' }, body: '<html><head><title>Request-URI Too Long</title></head><body><h1>Request-URI Too Long</h1><p>The request URL is over the size limit.</p></body></html>' };
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const world = options.world ?? createDefaultWorld();
   const state: EmulatorState = {
@@ -275,7 +287,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
     }
-    const reply = withHostHeaders(ctx, await answer(ctx, action, res));
+    const reply = withHostHeaders(ctx, uriTooLong(ctx, state.orgUrl) ?? (await answer(ctx, action, res)));
     const inner = batchInnerRequests(ctx);
     if (inner) entry.inner = inner;
     if (res.destroyed || res.socket?.destroyed) return; // the client left during a delay
@@ -293,7 +305,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   function createServer(target: Target, tls: TlsMaterial): https.Server {
-    const server = https.createServer(tls);
+    // Headers and request lines up to 128 KB reach the handlers, so the service's own URL limit
+    // (uriTooLong) answers, not Node's 16 KB default (431).
+    const server = https.createServer({ ...tls, maxHeaderSize: 128 * 1024 });
     const sockets = new Map<number, Socket>();
     rawSockets.set(server, sockets);
     server.on('connection', (socket: Socket) => {
