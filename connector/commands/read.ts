@@ -27,10 +27,11 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   const source = sourceFor(config, deps);
   const capabilities = source.streams.map((s) => ({ name: s.name, supportedSyncModes: s.supportedSyncModes, cursorField: s.cursorField }));
   const configured = parseCatalog(readJsonFile(args.catalog, '--catalog'), args.catalog, capabilities);
-  await refuseFullRefreshOnly(configured, source.streams, args.catalog);
   const states: StreamStates = args.state ? readStateFile(args.state, source.streams.map((s) => s.name)) : new Map();
   const streams = configured.map((entry) => ({ entry, stream: source.streams.find((s) => s.name === entry.name) as DeclarativeStream }));
+  // State first: its rules need no request (a resume_link aside), the sync-mode check needs metadata.
   await checkStates(streams.map((s) => s.stream), states);
+  await refuseFullRefreshOnly(configured, source.streams, args.catalog);
   let firstFailure: unknown;
   for (const { entry, stream } of streams) {
     try {
