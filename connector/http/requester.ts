@@ -7,6 +7,7 @@ import { describeDataverseError, type ErrorContext } from '../dataverse/error-me
 import { ConnectorError, DataverseError, InterruptedError, ResponseError, TransientError } from '../errors';
 import type { Authenticator } from './authenticator';
 import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
+import { parseExactJson } from './exact-json';
 import { classifyNetworkError, isHostFailure, unreachableHostError } from './network-errors';
 import { decide, type Attempts, type Outcome, type RetryPolicy } from './retry-policy';
 
@@ -73,7 +74,7 @@ class MalformedBody extends Error {}
 function parseJson(text: string, _response: Response, target: URL): unknown {
   if (text === '') return {};
   try {
-    return JSON.parse(text);
+    return parseExactJson(text);
   } catch {
     throw new MalformedBody(`the response to ${target.pathname} was not valid JSON (${text.length} bytes)`);
   }
