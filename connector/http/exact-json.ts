@@ -8,7 +8,8 @@
  * The reviver that sees each number's source text (Node 22+) costs a call per value, so it runs
  * only when a cheap scan of the text finds a run of 16 or more digits: the only place a number
  * that cannot round-trip can hide. Anything else (GUIDs, dates, short numbers) takes the plain
- * JSON.parse.
+ * JSON.parse. The scan reads one character in 16 (a regex over a 3 MB page costs twice as much as
+ * parsing it; this costs about half).
  */
 
 /** A JSON.rawJSON value: JSON.stringify writes its text as it is. */
@@ -26,6 +27,26 @@ const NATIVE = JSON as unknown as Partial<JsonWithRaw>;
  * a numeric literal with fewer than 16 significant digits always round-trips through a double.
  */
 const LONG_DIGITS = /\d(?:\.?\d){15}/;
+
+const isDigitOrDot = (c: number) => (c >= 48 && c <= 57) || c === 46;
+
+/**
+ * Whether `text` holds {@link LONG_DIGITS}. A run of 16 or more digits and dots covers one of
+ * every 16th position, so only those are read, and only runs through them are looked at.
+ */
+export function hasLongDigitRun(text: string): boolean {
+  const n = text.length;
+  for (let i = 15; i < n; i += 16) {
+    if (!isDigitOrDot(text.charCodeAt(i))) continue;
+    let start = i;
+    while (start > 0 && isDigitOrDot(text.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < n && isDigitOrDot(text.charCodeAt(end))) end++;
+    if (end - start >= 16 && LONG_DIGITS.test(text.slice(start, end))) return true;
+    i = Math.max(i, end - 16);
+  }
+  return false;
+}
 
 /** True when the runtime can write raw JSON (Node 22+); otherwise numbers are parsed as doubles. */
 export const EXACT_NUMBERS_SUPPORTED = typeof NATIVE.rawJSON === 'function';
@@ -71,6 +92,6 @@ function keepDigits(this: unknown, _key: string, value: unknown, context?: Reviv
  * JSON values holding their exact source text. Throws what JSON.parse throws.
  */
 export function parseExactJson(text: string): unknown {
-  if (!EXACT_NUMBERS_SUPPORTED || !LONG_DIGITS.test(text)) return JSON.parse(text);
+  if (!EXACT_NUMBERS_SUPPORTED || !hasLongDigitRun(text)) return JSON.parse(text);
   return JSON.parse(text, keepDigits as (this: unknown, key: string, value: unknown) => unknown);
 }

@@ -1,4 +1,4 @@
-import { canonicalDecimal, EXACT_NUMBERS_SUPPORTED, isRawJson, parseExactJson } from '../../connector/http/exact-json';
+import { canonicalDecimal, EXACT_NUMBERS_SUPPORTED, hasLongDigitRun, isRawJson, parseExactJson } from '../../connector/http/exact-json';
 import { projectRecord, serializeProjected } from '../../connector/protocol/writer';
 
 test('the runtime has JSON.rawJSON and the reviver source (Node 24)', () => {
@@ -68,5 +68,32 @@ describe('the writer writes exact numbers verbatim', () => {
   test('projectRecord (rows with annotations or extra columns)', () => {
     const record = parseExactJson(text.replace('"id":"x"', '"id":"x","extra":1')) as Record<string, unknown>;
     expect(projectRecord(record, keys)).toBe('{"id":"x","big":9007199254740993,"dec":12345678901.1234567891}');
+  });
+});
+
+describe('hasLongDigitRun (the cheap scan) agrees with the regex /\\d(?:\\.?\\d){15}/', () => {
+  const REGEX = /\d(?:\.?\d){15}/;
+  test.each([
+    ['16 digits at the start', '9007199254740993,'],
+    ['16 digits at the end', '{"a":9007199254740993'],
+    ['a decimal with a dot', '{"a":12345678901.1234567891}'],
+    ['15 digits', '{"a":123456789012345}'],
+    ['several dots (a false positive only costs the slow path)', '{"a":"1234567.8901234.56789"}'],
+    ['digits around a long run of dots', '1.................2'],
+    ['empty', ''],
+  ])('%s', (_name, text) => {
+    expect(hasLongDigitRun(text)).toBe(REGEX.test(text));
+  });
+
+  test('random texts of digits, dots and other characters: same answer as the regex', () => {
+    let seed = 42;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = '0123456789012345678901234567890123456789.."a,:';
+    for (let k = 0; k < 3000; k++) {
+      const length = Math.floor(next() * 80);
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)];
+      expect([text, hasLongDigitRun(text)]).toEqual([text, REGEX.test(text)]);
+    }
   });
 });
