@@ -9,6 +9,7 @@ import { ConfigError } from '../errors';
 import type { DataverseConfig } from '../generated/config';
 import { quote } from './quote';
 import { loadSpec } from './spec';
+import { authorityHostFor } from './cloud';
 
 /** The config after validation and normalisation: defaults filled, org_url canonical. */
 export interface Config {
@@ -169,7 +170,7 @@ export function parseConfig(value: unknown): Config {
     tenant_id: raw.tenant_id.toLowerCase(),
     client_id: raw.client_id.toLowerCase(),
     client_secret: raw.client_secret,
-    authority_host: (raw.authority_host ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
+    authority_host: (raw.authority_host ?? authorityHostFor(raw.org_url)).replace(/\/+$/, ''),
     picklists: raw.picklists,
     entities: raw.entities,
     page_size: raw.page_size ?? 5000,

@@ -8,9 +8,12 @@ import type { PartitionRouter } from '../streams/partition-router';
 import type { SchemaLoader } from '../streams/schema-loader';
 import type { RecordTransformation, StreamContext, StreamRecord } from '../streams/types';
 import type { EntityMetadataProvider } from './entity-metadata';
-import { columnsOf, entitySchema } from './entity-schema';
+import { LOOKUP_TARGET_SUFFIX, columnsOf, entitySchema } from './entity-schema';
 
-const FORMATTED = '@OData.Community.Display.V1.FormattedValue';
+const FORMATTED_TERM = 'OData.Community.Display.V1.FormattedValue';
+const LOOKUP_TERM = 'Microsoft.Dynamics.CRM.lookuplogicalname';
+const FORMATTED = `@${FORMATTED_TERM}`;
+const LOOKUP = `@${LOOKUP_TERM}`;
 
 /** `stream_partition` of an entity stream. */
 export interface EntityPartition extends Record<string, unknown> {
@@ -22,6 +25,14 @@ export interface EntityPartition extends Record<string, unknown> {
   change_tracking: boolean;
   /** Columns whose formatted value becomes `<column>__formatted` (empty unless formatted_values). */
   formatted_columns: string[];
+  /** Polymorphic lookup columns whose target table becomes `<column>__lookuplogicalname`. */
+  lookup_columns: string[];
+  /**
+   * The `odata.include-annotations` list the pages ask for (empty: none): lookuplogicalname when
+   * there are polymorphic lookups, FormattedValue with formatted_values. One list, since the
+   * service honours one include-annotations preference (facts §5, §9).
+   */
+  include_annotations: string;
 }
 
 export class EntityPartitionRouter implements PartitionRouter {
@@ -35,6 +46,9 @@ export class EntityPartitionRouter implements PartitionRouter {
     const info = await this.metadata.entity(context, String(this.entity.render(context)));
     const columns = columnsOf(info);
     const formatted = this.formattedValues.render(context) === true;
+    const formattedColumns = formatted ? columns.filter((c) => c.formatted).map((c) => c.property) : [];
+    const lookupColumns = columns.filter((c) => c.lookupTarget).map((c) => c.property);
+    const terms = [...(formattedColumns.length > 0 ? [FORMATTED_TERM] : []), ...(lookupColumns.length > 0 ? [LOOKUP_TERM] : [])];
     return [
       {
         entity: info.logicalName,
@@ -42,7 +56,9 @@ export class EntityPartitionRouter implements PartitionRouter {
         primary_key: info.primaryIdAttribute,
         select: columns.map((c) => c.property).join(','),
         change_tracking: info.changeTracking,
-        formatted_columns: formatted ? columns.filter((c) => c.formatted).map((c) => c.property) : [],
+        formatted_columns: formattedColumns,
+        lookup_columns: lookupColumns,
+        include_annotations: terms.join(','),
       },
     ];
   }
@@ -74,22 +90,29 @@ export class EntitySchemaLoader implements SchemaLoader {
 }
 
 /**
- * Turns the formatted-value annotations of option-set and lookup columns into
- * `<column>__formatted`. Nothing is deleted: the writer writes only the schema's fields, so
- * annotations and unasked columns (Dataverse adds `_transactioncurrencyid_value` next to money)
+ * Turns annotations into fields: formatted values of option-set and lookup columns into
+ * `<column>__formatted`, target tables of polymorphic lookups into `<column>__lookuplogicalname`
+ * (null when the lookup is empty). Nothing is deleted: the writer writes only the schema's fields,
+ * so annotations and unasked columns (Dataverse adds `_transactioncurrencyid_value` next to money)
  * never reach the output, and the parsed row keeps its fast shape.
  */
 export class EntityRowShaper implements RecordTransformation {
-  private cache?: { partition: unknown; formatted: Array<[string, string]> };
+  private cache?: { partition: unknown; fields: Array<[string, string]> };
 
   transform(record: StreamRecord, context: StreamContext): void {
     const partition = context.stream_partition as EntityPartition;
     if (this.cache?.partition !== partition) {
-      this.cache = { partition, formatted: partition.formatted_columns.map((c) => [c + FORMATTED, `${c}__formatted`]) };
+      this.cache = {
+        partition,
+        fields: [
+          ...partition.formatted_columns.map((c): [string, string] => [c + FORMATTED, `${c}__formatted`]),
+          ...(partition.lookup_columns ?? []).map((c): [string, string] => [c + LOOKUP, c + LOOKUP_TARGET_SUFFIX]),
+        ],
+      };
     }
-    for (const [annotation, field] of this.cache.formatted) {
-      const label = record[annotation];
-      record[field] = typeof label === 'string' ? label : null;
+    for (const [annotation, field] of this.cache.fields) {
+      const value = record[annotation];
+      record[field] = typeof value === 'string' ? value : null;
     }
   }
 }

@@ -1,8 +1,12 @@
 /**
- * The metadata of the configured entities, loaded once per run for all of them: one
- * EntityDefinitions request filtered to the configured names, and one `$batch` with each entity's
- * attribute list and DateTime behaviours. Only the configured entities are ever queried, so a
- * 1,000-entity org costs the same as a 3-entity one.
+ * The metadata of the configured entities, loaded once per run for all of them: EntityDefinitions
+ * filtered to the configured names, and `$batch`es with each entity's attribute list, DateTime
+ * behaviours and lookup targets. Only the configured entities are ever queried, so a 1,000-entity
+ * org costs the same as a 3-entity one.
+ *
+ * Many entities: the name filter goes out in chunks whose URLs stay far below the GET limit (32 KB
+ * on the service, 16 KB on a default Node server, which answers 431), and a `$batch` holds at
+ * most 1,000 parts (facts §8), so 600 entities cost a handful of requests, never a 4xx.
  */
 import { ConfigError, ResponseError } from '../errors';
 import type { BatchPartResponse } from '../http/batch';
@@ -18,6 +22,10 @@ export interface AttributeInfo {
   typeName: string;
   attributeOf: string | null;
   isValidForRead: boolean;
+  /** IsValidODataAttribute: a Web API property (absent from the answer: true unless AttributeOf is set). */
+  isValidODataAttribute: boolean;
+  /** Lookup, Customer, Owner: the tables it can point to (LookupAttributeMetadata.Targets). */
+  targets?: string[];
   /** DateTime columns: DateTimeBehavior.Value (UserLocal, DateOnly, TimeZoneIndependent). */
   dateTimeBehavior?: string;
   format?: string;
@@ -45,8 +53,44 @@ export interface EntityMetadataOptions {
   batchRequester: HttpRequester;
   attributesQuery: MetadataQuery;
   dateTimeQuery: MetadataQuery;
+  /** LookupAttributeMetadata Targets: which lookups are polymorphic. Optional. */
+  lookupQuery?: MetadataQuery;
   errorContext: ErrorContext;
 }
+
+/** Dataverse takes at most 1,000 requests in one `$batch` (facts §8). */
+export const MAX_BATCH_PARTS = 1000;
+
+/**
+ * Characters of entity names (plus their share of the template around each) in one filtered
+ * request: about 8 KB, half a default Node server's 16 KB header limit and a quarter of the
+ * service's 32 KB URL limit, whatever the rest of the URL holds.
+ */
+export const NAME_CHARS_PER_REQUEST = 8000;
+/** What one name adds to a URL besides itself: `' or LogicalName eq '` percent-encoded, or `","`. */
+const PER_NAME_OVERHEAD = 40;
+
+/** Splits names into runs whose rendered URLs stay within {@link NAME_CHARS_PER_REQUEST}. */
+export function chunkNames(names: readonly string[], budget = NAME_CHARS_PER_REQUEST): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let used = 0;
+  for (const name of names) {
+    const cost = encodeURIComponent(name).length + PER_NAME_OVERHEAD;
+    if (current.length > 0 && used + cost > budget) {
+      chunks.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(name);
+    used += cost;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Missing names listed in a message: the first few, then how many more. */
+const LISTED_MISSING = 10;
 
 export class EntityMetadataProvider {
   private loading?: Promise<Map<string, EntityInfo>>;
@@ -73,19 +117,24 @@ export class EntityMetadataProvider {
    * undefined when the service will not say. An estimate never fails a sync.
    */
   async estimate(context: Record<string, unknown>, name: string): Promise<number | undefined> {
-    if (!this.options.countsRequester) return undefined;
-    this.counting ??= this.options.countsRequester.send(context).then(
-      (result) => {
-        const collection = (result.body as { EntityRecordCountCollection?: { Keys?: unknown[]; Values?: unknown[] } }).EntityRecordCountCollection;
-        const counts = new Map<string, number>();
-        (collection?.Keys ?? []).forEach((key, i) => {
-          const value = collection?.Values?.[i];
-          if (typeof key === 'string' && typeof value === 'number' && value >= 0) counts.set(key, value);
-        });
-        return counts;
-      },
-      () => new Map<string, number>(),
-    );
+    const requester = this.options.countsRequester;
+    if (!requester) return undefined;
+    this.counting ??= (async () => {
+      const counts = new Map<string, number>();
+      try {
+        for (const chunk of chunkNames(this.configured(context))) {
+          const result = await requester.send(withEntities(context, chunk));
+          const collection = (result.body as { EntityRecordCountCollection?: { Keys?: unknown[]; Values?: unknown[] } }).EntityRecordCountCollection;
+          (collection?.Keys ?? []).forEach((key, i) => {
+            const value = collection?.Values?.[i];
+            if (typeof key === 'string' && typeof value === 'number' && value >= 0) counts.set(key, value);
+          });
+        }
+      } catch {
+        // An estimate never fails a sync: what was counted so far stands.
+      }
+      return counts;
+    })();
     return (await this.counting).get(name);
   }
 
@@ -93,44 +142,64 @@ export class EntityMetadataProvider {
     const names = this.configured(context);
     const result = new Map<string, EntityInfo>();
     if (names.length === 0) return result;
-    const response = await this.options.definitionsRequester.send(context);
-    const definitions = (response.body as { value?: Array<Record<string, unknown>> }).value ?? [];
-    const byName = new Map(definitions.map((d) => [String(d.LogicalName), d]));
+    const byName = new Map<string, Record<string, unknown>>();
+    for (const chunk of chunkNames(names)) {
+      const response = await this.options.definitionsRequester.send(withEntities(context, chunk));
+      const definitions = (response.body as { value?: unknown }).value;
+      if (!Array.isArray(definitions)) throw new ResponseError('the EntityDefinitions answer holds no value list');
+      for (const d of definitions as Array<Record<string, unknown>>) byName.set(String(d.LogicalName), d);
+    }
     const missing = names.filter((n) => !byName.has(n));
     if (missing.length > 0) {
+      const listed = missing.slice(0, LISTED_MISSING).map((m) => `"${m}"`).join(', ');
+      const more = missing.length > LISTED_MISSING ? ` and ${missing.length - LISTED_MISSING} more` : '';
       throw new ConfigError(
-        `config entities: ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist in ${this.options.errorContext.orgUrl}; use table logical names (e.g. account, opportunity)`,
+        `config entities: ${listed}${more} ${missing.length === 1 ? 'does' : 'do'} not exist in ${this.options.errorContext.orgUrl}; use table logical names (e.g. account, opportunity)`,
       );
     }
-    const parts = names.flatMap((entity) => [this.partPath(this.options.attributesQuery, context, entity), this.partPath(this.options.dateTimeQuery, context, entity)]);
-    const answers = await this.options.batchRequester.sendBatch(context, parts);
-    if (answers.length !== parts.length) throw new ResponseError(`the $batch answer holds ${answers.length} parts for ${parts.length} requests`);
-    names.forEach((entity, i) => {
-      const definition = byName.get(entity) as Record<string, unknown>;
-      const attributes = this.values(answers[2 * i], entity, 'attributes');
-      const behaviours = new Map(
-        this.values(answers[2 * i + 1], entity, 'DateTime attributes').map((a) => [String(a.LogicalName), a]),
-      );
-      result.set(entity, {
-        logicalName: entity,
-        entitySetName: String(definition.EntitySetName),
-        primaryIdAttribute: String(definition.PrimaryIdAttribute),
-        changeTracking: definition.ChangeTrackingEnabled === true,
-        attributes: attributes.map((a) => {
-          const dt = behaviours.get(String(a.LogicalName));
-          return {
-            logicalName: String(a.LogicalName),
-            attributeType: String(a.AttributeType),
-            typeName: String((a.AttributeTypeName as { Value?: unknown } | undefined)?.Value ?? `${String(a.AttributeType)}Type`),
-            attributeOf: typeof a.AttributeOf === 'string' ? a.AttributeOf : null,
-            isValidForRead: a.IsValidForRead !== false,
-            dateTimeBehavior: (dt?.DateTimeBehavior as { Value?: string } | undefined)?.Value,
-            format: typeof dt?.Format === 'string' ? dt.Format : undefined,
-          };
-        }),
+    const queries = [this.options.attributesQuery, this.options.dateTimeQuery, ...(this.options.lookupQuery ? [this.options.lookupQuery] : [])];
+    const perBatch = Math.floor(MAX_BATCH_PARTS / queries.length);
+    for (let start = 0; start < names.length; start += perBatch) {
+      const batch = names.slice(start, start + perBatch);
+      const parts = batch.flatMap((entity) => queries.map((q) => this.partPath(q, context, entity)));
+      const answers = await this.options.batchRequester.sendBatch(context, parts);
+      if (answers.length !== parts.length) throw new ResponseError(`the $batch answer holds ${answers.length} parts for ${parts.length} requests`);
+      batch.forEach((entity, i) => {
+        const at = i * queries.length;
+        result.set(entity, this.entityInfo(entity, byName.get(entity) as Record<string, unknown>, answers.slice(at, at + queries.length)));
       });
-    });
+    }
     return result;
+  }
+
+  /** One entity from its definition and its batch answers (attributes, DateTime, lookups). */
+  private entityInfo(entity: string, definition: Record<string, unknown>, answers: BatchPartResponse[]): EntityInfo {
+    const attributes = this.values(answers[0], entity, 'attributes');
+    const behaviours = new Map(this.values(answers[1], entity, 'DateTime attributes').map((a) => [String(a.LogicalName), a]));
+    const lookups = new Map(answers[2] ? this.values(answers[2], entity, 'lookup attributes').map((a) => [String(a.LogicalName), a]) : []);
+    return {
+      logicalName: entity,
+      entitySetName: String(definition.EntitySetName),
+      primaryIdAttribute: String(definition.PrimaryIdAttribute),
+      changeTracking: definition.ChangeTrackingEnabled === true,
+      attributes: attributes.map((a) => {
+        const dt = behaviours.get(String(a.LogicalName));
+        const targets = lookups.get(String(a.LogicalName))?.Targets;
+        const attributeOf = typeof a.AttributeOf === 'string' ? a.AttributeOf : null;
+        const info: AttributeInfo = {
+          logicalName: String(a.LogicalName),
+          attributeType: String(a.AttributeType),
+          typeName: String((a.AttributeTypeName as { Value?: unknown } | undefined)?.Value ?? `${String(a.AttributeType)}Type`),
+          attributeOf,
+          isValidForRead: a.IsValidForRead !== false,
+          isValidODataAttribute: typeof a.IsValidODataAttribute === 'boolean' ? a.IsValidODataAttribute : attributeOf === null,
+          dateTimeBehavior: (dt?.DateTimeBehavior as { Value?: string } | undefined)?.Value,
+          format: typeof dt?.Format === 'string' ? dt.Format : undefined,
+        };
+        if (Array.isArray(targets)) info.targets = targets.map(String);
+        return info;
+      }),
+    };
   }
 
   private partPath(query: MetadataQuery, context: Record<string, unknown>, entity: string): string {
@@ -148,4 +217,10 @@ export class EntityMetadataProvider {
     const described = describeDataverseError(code, this.options.errorContext, message ?? '');
     throw new DataverseError(described ?? `Dataverse refused the ${what} metadata of ${entity} (HTTP ${part.status}${code ? `, ${code}` : ''}): ${message ?? ''}`, part.status, code);
   }
+}
+
+/** The request context with `config.entities` replaced by one chunk of names, for the manifest's filter templates. */
+function withEntities(context: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  const config = (context.config ?? {}) as Record<string, unknown>;
+  return { ...context, config: { ...config, entities: names } };
 }

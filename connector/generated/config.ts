@@ -17,7 +17,7 @@ export type ClientID = string;
  */
 export type ClientSecret = string;
 /**
- * The Microsoft Entra ID sign-in host. Leave empty for the public cloud; US Government uses https://login.microsoftonline.us and China https://login.chinacloudapi.cn.
+ * The Microsoft Entra ID sign-in host. Leave empty to derive it from org_url's cloud: https://login.microsoftonline.us for *.microsoftdynamics.us (GCC High) and *.appsplatform.us (DoD), https://login.chinacloudapi.cn for *.dynamics.cn (China), else https://login.microsoftonline.com.
  */
 export type AuthorityHost = string;
 /**

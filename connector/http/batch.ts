@@ -3,6 +3,7 @@
  * answer. Only GETs can be encoded, so a batch can never carry a write.
  */
 import { ResponseError } from '../errors';
+import { parseExactJson } from './exact-json';
 
 /** One inner response of a batch. */
 export interface BatchPartResponse {
@@ -66,7 +67,7 @@ export function parseBatchResponse(contentType: string | null, text: string): Ba
     let body: unknown = bodyText;
     if (bodyText.trim().startsWith('{')) {
       try {
-        body = JSON.parse(bodyText);
+        body = parseExactJson(bodyText);
       } catch {
         throw new ResponseError(`a $batch part (HTTP ${status}) holds malformed JSON (${bodyText.length} bytes)`);
       }

@@ -8,6 +8,7 @@ import { ConfigError, ConnectorError, DataverseError, ResponseError, TransientEr
 import type { Authenticator } from './authenticator';
 import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
 import { withDeadline } from './deadline';
+import { parseExactJson } from './exact-json';
 import { linkProblem } from './links';
 import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } from './network-errors';
 import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
@@ -72,7 +73,7 @@ export interface HttpResult {
 function parseJson(text: string, _response: Response, target: URL): unknown {
   if (text === '') return {};
   try {
-    return JSON.parse(text);
+    return parseExactJson(text);
   } catch {
     throw new MalformedResponse(`the response to ${target.pathname} was not valid JSON (${text.length} bytes)`);
   }

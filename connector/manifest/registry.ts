@@ -56,6 +56,7 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       batchRequester: f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
       attributesQuery: { path: f.template(n.child('attributes_query'), 'path'), requestParameters: f.templateTree(n.child('attributes_query'), 'request_parameters') },
       dateTimeQuery: { path: f.template(n.child('datetime_query'), 'path'), requestParameters: f.templateTree(n.child('datetime_query'), 'request_parameters') },
+      lookupQuery: n.has('lookup_query') ? { path: f.template(n.child('lookup_query'), 'path'), requestParameters: f.templateTree(n.child('lookup_query'), 'request_parameters') } : undefined,
       errorContext: f.errorContext(),
     }),
   'source_dataverse.components.EntityPartitionRouter': (n, f) =>

@@ -503,11 +503,13 @@ function incremental(entry: IncrementalTest, k: number): void {
         expect(stateMessages(second.messages, name).at(-1)!.state.stream.stream_state).toEqual({ modifiedon: MUTATION_CLOCK });
       }
       // Whatever is emitted is the table as it is now.
-      const now = new Map(inc.emulator.tables.rows(name).map((row) => [row[pk(name)[0][0]] as string, row]));
+      // `<lookup>__lookuplogicalname` is the row's lookuplogicalname annotation (polymorphic lookups).
+      const now = new Map(inc.emulator.tables.rows(name, { logicalName: true }).map((row) => [row[pk(name)[0][0]] as string, row]));
+      const source = (key: string) => key.replace(/__lookuplogicalname$/, '@Microsoft.Dynamics.CRM.lookuplogicalname');
       for (const d of got) {
         const row = now.get(d[pk(name)[0][0]] as string);
         if (!row) continue; // deleted
-        const shown = Object.fromEntries(Object.keys(d).filter((key) => !key.startsWith('_ab_cdc_')).map((key) => [key, row[key] ?? null]));
+        const shown = Object.fromEntries(Object.keys(d).filter((key) => !key.startsWith('_ab_cdc_')).map((key) => [key, row[source(key)] ?? null]));
         expect({ ...d, _ab_cdc_updated_at: undefined, _ab_cdc_deleted_at: undefined }).toEqual({ ...shown, _ab_cdc_updated_at: undefined, _ab_cdc_deleted_at: undefined });
       }
       expect(stateProblems(second.messages, name)).toEqual([]);

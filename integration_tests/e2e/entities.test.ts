@@ -4,7 +4,7 @@
  * deletes) and with the modifiedon cursor, expired delta tokens, and check's entity errors.
  */
 import { startEmulator, type Emulator } from '../emulator';
-import type { AttributeDef } from '../emulator/model';
+import { isODataProperty, type AttributeDef } from '../emulator/model';
 import { ofType, records, runCli, statuses, writeJson, type CliResult, type Message } from '../helpers/cli';
 
 let emulator: Emulator;
@@ -44,11 +44,13 @@ function expectedProperties(entity: string, formatted: boolean): Record<string, 
   const nullable = (type: string) => ({ type: [type, 'null'] });
   const props: Record<string, unknown> = {};
   for (const a of def.attributes as AttributeDef[]) {
-    if (a.attributeOf || !a.isValidForRead) continue;
+    // The Web API's rule (facts §9): readable and an OData property; AttributeOf alone does not exclude.
+    if (!a.isValidForRead || !isODataProperty(a)) continue;
     if (['ImageType', 'FileType', 'VirtualType', 'PartyListType', 'CalendarRulesType'].includes(a.attributeTypeName)) continue;
     let name = a.logicalName;
     let schema: unknown;
     let hasLabel = false;
+    let polymorphic = false;
     switch (a.attributeTypeName) {
       case 'LookupType':
       case 'CustomerType':
@@ -56,6 +58,7 @@ function expectedProperties(entity: string, formatted: boolean): Record<string, 
         name = `_${a.logicalName}_value`;
         schema = nullable('string');
         hasLabel = true;
+        polymorphic = a.attributeType !== 'Lookup' || (a.targets ?? []).length > 1;
         break;
       case 'PicklistType':
       case 'StateType':
@@ -91,6 +94,7 @@ function expectedProperties(entity: string, formatted: boolean): Record<string, 
     }
     props[name] = a.logicalName === def.primaryIdAttribute ? { type: 'string' } : schema;
     if (formatted && hasLabel) props[`${name}__formatted`] = nullable('string');
+    if (polymorphic) props[`${name}__lookuplogicalname`] = nullable('string');
   }
   if (def.changeTrackingEnabled) {
     props._ab_cdc_updated_at = { type: ['string', 'null'], format: 'date-time', airbyte_type: 'timestamp_with_timezone' };
@@ -135,7 +139,11 @@ describe('discover', () => {
     const org = emulator.requests('org');
     expect(org.map((e) => `${e.method} ${e.path.split('?')[0]}`)).toEqual(['GET /api/data/v9.2/EntityDefinitions', 'POST /api/data/v9.2/$batch']);
     expect(decodeURIComponent(org[0].path)).toContain("$filter=LogicalName eq 'account' or LogicalName eq 'contact'");
-    expect(org[1].inner).toHaveLength(ALL_TYPES_ENTITIES.length * 2);
+    // Per entity: attributes (with IsValidODataAttribute), DateTime behaviours, lookup Targets.
+    expect(org[1].inner).toHaveLength(ALL_TYPES_ENTITIES.length * 3);
+    expect(org[1].inner!.every((p) => p.status === 200)).toBe(true);
+    expect(decodeURIComponent(org[1].inner![0].path)).toContain('$select=LogicalName,AttributeType,AttributeTypeName,AttributeOf,IsValidForRead,IsValidODataAttribute');
+    expect(decodeURIComponent(org[1].inner![2].path)).toContain("EntityDefinitions(LogicalName='account')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata?$select=LogicalName,Targets");
   });
 });
 
@@ -168,7 +176,7 @@ describe('full refresh over many pages', () => {
       const data = m.record.data;
       const row = byId.get(data.contactid) as Record<string, unknown>;
       for (const [key, value] of Object.entries(data)) {
-        if (key.endsWith('__formatted') || key.startsWith('_ab_cdc_')) continue;
+        if (key.endsWith('__formatted') || key.endsWith('__lookuplogicalname') || key.startsWith('_ab_cdc_')) continue;
         expect([key, value]).toEqual([key, row[key] ?? null]);
       }
       expect(data._ab_cdc_updated_at).toBe(data.modifiedon);
@@ -180,7 +188,8 @@ describe('full refresh over many pages', () => {
   test('every page asked for 50 rows and the formatted values', () => {
     const pages = emulator.requests('org').filter((e) => e.path.includes('/contacts?'));
     expect(pages.length).toBeGreaterThanOrEqual(25);
-    for (const p of pages.slice(-25)) expect(p.headers.prefer).toBe('odata.maxpagesize=50,odata.include-annotations="OData.Community.Display.V1.FormattedValue"');
+    // One include-annotations list: contact has polymorphic lookups (ownerid, parentcustomerid).
+    for (const p of pages.slice(-25)) expect(p.headers.prefer).toBe('odata.maxpagesize=50,odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname"');
   });
 });
 
@@ -278,9 +287,10 @@ describe('check verifies each configured entity', () => {
     const result = await runCli(['check', '--config', configFile({ entities: ['account', 'sample_bankaccount'] })]);
     expect(result.messages.map((m) => m.connectionStatus)).toEqual([{ status: 'SUCCEEDED' }]);
     const pages = emulator.requests('org').filter((e) => /\/(accounts|sample_bankaccounts)\?/.test(e.path));
+    // Both have ownerid (Owner: polymorphic), so both ask for its target annotation.
     expect(pages.map((e) => [e.path.split('?')[0], e.headers.prefer])).toEqual([
-      ['/api/data/v9.2/accounts', 'odata.maxpagesize=1'],
-      ['/api/data/v9.2/sample_bankaccounts', 'odata.maxpagesize=1'],
+      ['/api/data/v9.2/accounts', 'odata.maxpagesize=1,odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"'],
+      ['/api/data/v9.2/sample_bankaccounts', 'odata.maxpagesize=1,odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"'],
     ]);
   });
 });

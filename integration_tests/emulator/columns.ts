@@ -2,9 +2,10 @@
  * Which attributes of an entity are properties of its Web API rows, under which names, and what a
  * `$select` asks for.
  *
- * Facts §4/§5 and the attribute fixtures: lookups, Customer and Owner columns are `_<name>_value`;
- * shadow attributes (AttributeOf set: `...name`, `...yominame`, `owneridtype`) and plain Virtual
- * attributes are not properties, so selecting them is the 400 "Could not find a property named".
+ * Facts §4/§5/§9 and the attribute fixtures: lookups, Customer and Owner columns are `_<name>_value`;
+ * attributes with IsValidODataAttribute false (the shadows `...name`, `...yominame`, `owneridtype`)
+ * and plain Virtual attributes are not properties, so selecting them is the 400 "Could not find a
+ * property named" (error-400-bad-select.json).
  * MultiSelectPicklist is AttributeType Virtual but is a property (a comma string).
  * Image and File columns are properties that a query without `$select` leaves out: image data is
  * returned only when selected, and a file column returns its file id (docs image-column-data.md,
@@ -12,7 +13,7 @@
  * "EntityImage is not included when ColumnSet.AllColumns is true").
  */
 import { stringHash } from './hash';
-import type { AttributeDef, EntityDef } from './model';
+import { isODataProperty, type AttributeDef, type EntityDef } from './model';
 
 /** How a column's values are generated, formatted and rendered. */
 export type ColumnKind =
@@ -49,7 +50,8 @@ export interface Column {
 
 /** The kind of an attribute that is a row property, or null when it is not one. */
 function kindOf(def: EntityDef, attr: AttributeDef): ColumnKind | null {
-  if (!attr.isValidForRead || attr.attributeOf !== null) return null;
+  // [DOC facts §9] IsValidODataAttribute decides, not AttributeOf: entityimage_url is a property.
+  if (!attr.isValidForRead || !isODataProperty(attr)) return null;
   if (attr.logicalName === def.primaryIdAttribute) return 'primaryid';
   switch (attr.attributeType) {
     case 'Uniqueidentifier':
@@ -71,7 +73,9 @@ function kindOf(def: EntityDef, attr: AttributeDef): ColumnKind | null {
     case 'Boolean':
       return 'boolean';
     case 'DateTime':
-      return attr.dateTimeBehavior === 'DateOnly' || attr.format === 'DateOnly' ? 'dateonly' : 'datetime';
+      // [DOC facts §9] the wire type follows the behavior: UserLocal is a DateTimeOffset even when
+      // the display Format is DateOnly; only DateOnly behavior is an Edm.Date.
+      return attr.dateTimeBehavior === 'DateOnly' ? 'dateonly' : 'datetime';
     case 'Lookup':
     case 'Customer':
     case 'Owner':

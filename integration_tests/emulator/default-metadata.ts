@@ -10,6 +10,9 @@
  * - `contact`, `organization`, `opportunity`, `competitor` (read denied), `appointment`, `calendar`
  *   and `savedquery` fill in every AttributeType / AttributeTypeName of facts §4, and a second
  *   language (1031) on several option sets.
+ * - facts §9's cases: account's entityimage_url (AttributeOf, yet a property), lookup shadows and
+ *   a non-OData attribute; contact's new_displaydate (UserLocal, Format DateOnly);
+ *   appointment's multi-target regardingobjectid; sample_bankaccount's exact-digit numbers.
  *
  * Option data is read from the committed fixtures (fixtures/), never from ../shared.
  */
@@ -23,6 +26,7 @@ import {
   lookupWithName,
   nameShadow,
   ownerColumns,
+  ownerShadows,
   primaryColumns,
   stateAndStatus,
 } from './metadata-builders';
@@ -205,6 +209,14 @@ function account(): EntityDef {
   attributes.push(
     attr(name, 'createdon', 'DateTimeType', { schemaName: 'CreatedOn' }),
     attr(name, 'preferredappointmentdaycode', 'PicklistType', { schemaName: 'PreferredAppointmentDayCode', metadataId: day.MetadataId, optionSet: daySet }),
+    // [REAL facts §9] entityimage's companions: AttributeOf entityimage, yet Web API properties.
+    attr(name, 'entityimage_url', 'StringType', { schemaName: 'EntityImage_URL', attributeOf: 'entityimage', isValidODataAttribute: true }),
+    attr(name, 'entityimage_timestamp', 'BigIntType', { schemaName: 'EntityImage_Timestamp', attributeOf: 'entityimage', isValidODataAttribute: true }),
+    // [DOC facts §9] lookup shadows: readable, AttributeOf ownerid, not Web API properties.
+    ...ownerShadows(name, ['owneridname', 'owneridyominame']),
+    // [INF from the issue report, facts §9] a readable attribute without AttributeOf that is not a
+    // Web API property: a client choosing columns by AttributeOf selects it and every page is a 400.
+    attr(name, 'new_legacyimportref', 'StringType', { schemaName: 'new_LegacyImportRef', isValidODataAttribute: false }),
   );
   return entity(name, 1, attributes, {
     metadataId: '70816501-edb9-4740-a16c-6a5efbc05d84',
@@ -269,6 +281,8 @@ function contact(globals: Record<string, OptionSetDef>): EntityDef {
       attr(name, 'parentcustomeridtype', 'EntityNameType', { schemaName: 'ParentCustomerIdType', attributeOf: 'parentcustomerid' }),
       attr(name, 'birthdate', 'DateTimeType', { schemaName: 'BirthDate', dateTimeBehavior: 'DateOnly', format: 'DateOnly' }),
       attr(name, 'new_lastsyncedon', 'DateTimeType', { dateTimeBehavior: 'TimeZoneIndependent', format: 'DateAndTime' }),
+      // [DOC facts §9] UserLocal with display Format DateOnly: the wire still carries full timestamps.
+      attr(name, 'new_displaydate', 'DateTimeType', { dateTimeBehavior: 'UserLocal', format: 'DateOnly' }),
       method,
       nameShadow(name, method),
       outdoor,
@@ -378,6 +392,9 @@ function sampleBankAccount(globals: Record<string, OptionSetDef>): EntityDef {
       ...primaryColumns(name, 'sample_bankaccountid', 'sample_name'),
       attr(name, 'sample_accountholder', 'StringType'),
       attr(name, 'sample_balance', 'MoneyType', { schemaName: 'sample_Balance' }),
+      // [DOC facts §9] Int64 past 2^53 and a Decimal with its 10 decimals: values a double rounds.
+      attr(name, 'sample_ledgersequence', 'BigIntType', { exactDigits: true }),
+      attr(name, 'sample_exactbalance', 'DecimalType', { precision: 10, exactDigits: true }),
       attr(name, 'sample_checkingaccount', 'BooleanType', {
         schemaName: 'sample_CheckingAccount',
         optionSet: { ...localOptionSet(name, 'sample_checkingaccount', 'Boolean', [[0, 'Savings'], [1, 'Checking']]), isManaged: false, legacyOptionShape: true },
@@ -430,6 +447,8 @@ function appointment(): EntityDef {
     attr(name, 'optionalattendees', 'PartyListType', { schemaName: 'OptionalAttendees', targets: ['account', 'contact', 'systemuser'] }),
     attr(name, 'scheduledstart', 'DateTimeType', { schemaName: 'ScheduledStart' }),
     attr(name, 'scheduledend', 'DateTimeType', { schemaName: 'ScheduledEnd' }),
+    // A Lookup with several Targets (facts §9 "Polymorphic lookups"): rows point at any of them.
+    ...lookupWithName(name, 'regardingobjectid', 'LookupType', ['account', 'contact', 'opportunity']),
     attr(name, 'isalldayevent', 'BooleanType', {
       schemaName: 'IsAllDayEvent',
       optionSet: { ...localOptionSet(name, 'isalldayevent', 'Boolean', [[0, 'No'], [1, 'Yes']]), legacyOptionShape: true },

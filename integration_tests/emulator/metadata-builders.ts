@@ -123,12 +123,26 @@ export function auditColumns(entity: string): AttributeDef[] {
   return [attr(entity, 'createdon', 'DateTimeType', { schemaName: 'CreatedOn' }), attr(entity, 'modifiedon', 'DateTimeType', { schemaName: 'ModifiedOn' })];
 }
 
-/** ownerid (Owner -> systemuser/team) and owneridtype (EntityName, AttributeOf ownerid). */
+/**
+ * ownerid (Owner -> systemuser/team) and its shadows owneridtype (EntityName), owneridname and
+ * owneridyominame (String), all AttributeOf ownerid and not Web API properties
+ * (IsValidODataAttribute false [DOC facts §9]).
+ */
 export function ownerColumns(entity: string): AttributeDef[] {
   return [
     attr(entity, 'ownerid', 'OwnerType', { schemaName: 'OwnerId', targets: ['systemuser', 'team'] }),
-    attr(entity, 'owneridtype', 'EntityNameType', { schemaName: 'OwnerIdType', attributeOf: 'ownerid' }),
+    ...ownerShadows(entity),
   ];
+}
+
+/** The shadows of ownerid: owneridtype, owneridname, owneridyominame. */
+export function ownerShadows(entity: string, only?: readonly string[]): AttributeDef[] {
+  const all = [
+    attr(entity, 'owneridtype', 'EntityNameType', { schemaName: 'OwnerIdType', attributeOf: 'ownerid' }),
+    attr(entity, 'owneridname', 'StringType', { schemaName: 'OwnerIdName', attributeOf: 'ownerid' }),
+    attr(entity, 'owneridyominame', 'StringType', { schemaName: 'OwnerIdYomiName', attributeOf: 'ownerid' }),
+  ];
+  return only ? all.filter((a) => only.includes(a.logicalName)) : all;
 }
 
 /** Money columns need the currency: exchangerate (Decimal) and transactioncurrencyid (Lookup). */

@@ -8,7 +8,7 @@
  * flags, with values a default org would have [INF where not in the fixtures].
  */
 import { displayTextOf, labelJson } from './metadata-labels';
-import type { AttributeDef, EntityDef } from './model';
+import { isODataProperty, type AttributeDef, type EntityDef } from './model';
 import type { EdmType, FilterSchema } from './odata-filter';
 
 /** What a getter may need besides the item. */
@@ -117,7 +117,8 @@ export const ATTRIBUTE_PROPERTIES: Catalog<AttributeDef> = {
   IsSecured: { edm: 'Edm.Boolean', get: () => false },
   IsFilterable: { edm: 'Edm.Boolean', get: (a) => a.attributeOf === null },
   IsRetrievable: { edm: 'Edm.Boolean', get: (a) => a.isValidForRead },
-  IsValidODataAttribute: { edm: 'Edm.Boolean', get: () => true },
+  // [DOC facts §9] false for shadows (owneridname, owneridtype, industrycodename...), true for entityimage_url.
+  IsValidODataAttribute: { edm: 'Edm.Boolean', get: (a) => isODataProperty(a) },
   RequiredLevel: {
     edm: 'AttributeRequiredLevelManagedProperty',
     complex: { Value: `${NS}.AttributeRequiredLevel`, CanBeChanged: 'Edm.Boolean', ManagedPropertyLogicalName: 'Edm.String' },
@@ -191,7 +192,7 @@ export const DERIVED_PROPERTIES: Readonly<Record<string, Catalog<AttributeDef>>>
   },
   IntegerAttributeMetadata: { ...MIN_MAX(-2147483648, 2147483647), Format: { edm: `${NS}.IntegerFormat`, get: () => 'None' } },
   BigIntAttributeMetadata: MIN_MAX(-9223372036854775808, 9223372036854775807),
-  DecimalAttributeMetadata: { Precision: { edm: 'Edm.Int32', get: (a) => (a.logicalName === 'exchangerate' ? 10 : 2) }, ...MIN_MAX(-100000000000, 100000000000), ImeMode: IME_MODE },
+  DecimalAttributeMetadata: { Precision: { edm: 'Edm.Int32', get: (a) => a.precision ?? (a.logicalName === 'exchangerate' ? 10 : 2) }, ...MIN_MAX(-100000000000, 100000000000), ImeMode: IME_MODE },
   DoubleAttributeMetadata: { Precision: { edm: 'Edm.Int32', get: () => 5 }, ...MIN_MAX(-100000000000, 100000000000), ImeMode: IME_MODE },
   MoneyAttributeMetadata: {
     Precision: { edm: 'Edm.Int32', get: () => 2 },

@@ -171,7 +171,24 @@ describe('Attributes', () => {
     const expected = fixture('attributes-account.json');
     expect(body['@odata.context']).toBe(expected['@odata.context']);
     expect(body.value.slice(0, expected.value.length)).toEqual(expected.value);
-    expect(body.value.slice(expected.value.length).map((a: any) => a.LogicalName)).toEqual(['createdon', 'preferredappointmentdaycode']);
+    expect(body.value.slice(expected.value.length).map((a: any) => a.LogicalName)).toEqual([
+      'createdon',
+      'preferredappointmentdaycode',
+      'entityimage_url',
+      'entityimage_timestamp',
+      'owneridname',
+      'owneridyominame',
+      'new_legacyimportref',
+    ]);
+  });
+
+  it('IsValidODataAttribute: false for shadows and the non-OData column, true for entityimage_url despite its AttributeOf', async () => {
+    const body = await ok("EntityDefinitions(LogicalName='account')/Attributes?$select=LogicalName,AttributeOf,IsValidODataAttribute");
+    const notOData = body.value.filter((a: any) => a.IsValidODataAttribute === false).map((a: any) => a.LogicalName);
+    expect(notOData).toEqual(['transactioncurrencyidname', 'owneridtype', 'industrycodename', 'preferredcontactmethodcodename', 'owneridname', 'owneridyominame', 'new_legacyimportref']);
+    expect(body.value.find((a: any) => a.LogicalName === 'entityimage_url')).toMatchObject({ AttributeOf: 'entityimage', IsValidODataAttribute: true });
+    const filtered = await ok(`EntityDefinitions(LogicalName='account')/Attributes?$select=LogicalName&$filter=${encodeURIComponent('IsValidODataAttribute eq false')}`);
+    expect(filtered.value.map((a: any) => a.LogicalName)).toEqual(notOData);
   });
 
   it.each([
@@ -283,6 +300,7 @@ describe('attribute casts', () => {
     expect(body.value.map((a: any) => [a.LogicalName, a.DateTimeBehavior, a.Format])).toEqual([
       ['birthdate', { Value: 'DateOnly' }, 'DateOnly'],
       ['new_lastsyncedon', { Value: 'TimeZoneIndependent' }, 'DateAndTime'],
+      ['new_displaydate', { Value: 'UserLocal' }, 'DateOnly'],
       ['createdon', { Value: 'UserLocal' }, 'DateAndTime'],
       ['modifiedon', { Value: 'UserLocal' }, 'DateAndTime'],
     ]);

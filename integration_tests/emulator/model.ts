@@ -84,6 +84,11 @@ export interface AttributeDef {
   attributeOf: string | null;
   metadataId: string;
   isValidForRead: boolean;
+  /**
+   * IsValidODataAttribute: whether the attribute is a Web API property. Absent: true unless it is a
+   * shadow (AttributeOf set). See {@link isODataProperty}.
+   */
+  isValidODataAttribute?: boolean;
   isPrimaryId: boolean;
   isPrimaryName: boolean;
   /** DateTime columns: DateTimeBehavior.Value and Format. */
@@ -91,6 +96,13 @@ export interface AttributeDef {
   format?: 'DateOnly' | 'DateAndTime';
   /** Lookup / Customer / Owner: the entities it can point to. */
   targets?: string[];
+  /** Decimal / Money: Precision (decimals); absent: 2 (10 for exchangerate). */
+  precision?: number;
+  /**
+   * Rows carry values a double cannot hold: BigInt past 2^53, Decimal with all its 10 decimals
+   * (facts §9 "Numbers"), rendered as exact JSON number text.
+   */
+  exactDigits?: boolean;
   /** Picklist, MultiSelectPicklist, State, Status, Boolean: the option set (the same object as the global one for global sets). */
   optionSet?: OptionSetDef;
 }
@@ -126,4 +138,14 @@ export interface OrgMetadata {
   globalOptionSets: Record<string, OptionSetDef>;
   /** The application user's language: picks `UserLocalizedLabel`. */
   userLanguage: number;
+}
+
+/**
+ * AttributeMetadata.IsValidODataAttribute: "whether the attribute represents a property that is
+ * available in the Web API" [DOC facts §9]. Lookup shadows (`owneridname`, `owneridtype`,
+ * `...yominame`) and option-set `...name` shadows are not; `entityimage_url`, whose AttributeOf is
+ * `entityimage`, is [REAL facts §9], so AttributeOf alone does not decide.
+ */
+export function isODataProperty(attr: AttributeDef): boolean {
+  return attr.isValidODataAttribute ?? attr.attributeOf === null;
 }

@@ -7,7 +7,7 @@
 import type { Column } from './columns';
 import { choiceLabel, formatDateOnly, formatDateTime, formatInteger, formatMoney, multiSelectLabel } from './formatting';
 import { ASSOCIATED_NAVIGATION_PROPERTY, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME } from './odata';
-import { generateCell, type Cell, type GenContext, type RowState } from './rows';
+import { ExactNumber, generateCell, type Cell, type GenContext, type RowState } from './rows';
 
 /** Which annotations a request asked for (`Prefer: odata.include-annotations`). */
 export interface AnnotationChoice {
@@ -32,7 +32,10 @@ function jsonValue(value: unknown): string {
       return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
       return value ? 'true' : 'false';
+    case 'bigint':
+      return String(value);
     default:
+      if (value instanceof ExactNumber) return value.text;
       return value === null || value === undefined ? 'null' : JSON.stringify(value);
   }
 }

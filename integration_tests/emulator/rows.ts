@@ -11,6 +11,20 @@ import type { Column } from './columns';
 import { hash2, hash3, hex, mix32, scramble32, stringHash, unit, unscramble32 } from './hash';
 import type { AttributeDef, EntityDef, OptionDef } from './model';
 
+/**
+ * A JSON number given as its exact text (Int64 past 2^53, a Decimal with 10 decimals): rendered
+ * verbatim, as the service writes such values (facts §9 "Numbers"). Tests may also patch rows
+ * with one, or with a bigint.
+ */
+export class ExactNumber {
+  constructor(readonly text: string) {
+    if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`ExactNumber: not a decimal literal: ${text}`);
+  }
+}
+
+/** The first Int64 a double cannot hold: 2^53 + 1. */
+const PAST_DOUBLE = 9_007_199_254_740_993n;
+
 /** What varies per row: its position, and the mutation state tables.ts keeps for it. */
 export interface RowState {
   /** Position in the table's id space (base rows 0..rowCount-1, inserted rows after). */
@@ -178,10 +192,10 @@ export function generateCell(ctx: GenContext, col: Column, row: RowState, cell: 
       cell.value = h % 100_000;
       return;
     case 'bigint':
-      cell.value = name === 'versionnumber' ? row.version : h % 1_000_000_000;
+      cell.value = name === 'versionnumber' ? row.version : attr.exactDigits ? new ExactNumber(String(PAST_DOUBLE + BigInt(h % 1_000_000))) : h % 1_000_000_000;
       return;
     case 'decimal':
-      cell.value = name === 'exchangerate' ? 1 : round((h % 10_000_000) / 100, 2);
+      cell.value = name === 'exchangerate' ? 1 : attr.exactDigits ? exactDecimal(h, g) : round((h % 10_000_000) / 100, 2);
       return;
     case 'double':
       cell.value = name.endsWith('latitude') ? round(unit(h) * 180 - 90, 5) : name.endsWith('longitude') ? round(unit(h) * 360 - 180, 5) : round(unit(h) * 10_000, 5);
@@ -217,6 +231,16 @@ export function generateCell(ctx: GenContext, col: Column, row: RowState, cell: 
       cell.value = h % 5 === 0 ? rowId(g, h) : null;
       return;
   }
+}
+
+/**
+ * An 11-digit Decimal with all 10 decimals (Decimal's maximum is 100,000,000,000, facts §9); the
+ * last decimal is never 0, so the text is exactly the digits a client must keep.
+ */
+function exactDecimal(h: number, g: number): ExactNumber {
+  const whole = 10_000_000_000 + (h % 90_000) * 1_000_000 + (g % 1_000_000);
+  const decimals = `${String(mix32(g) % 100_000).padStart(5, '0')}${String(mix32(h) % 10_000).padStart(4, '0')}${1 + (g % 9)}`;
+  return new ExactNumber(`${whole}.${decimals}`);
 }
 
 function stringValue(ctx: GenContext, name: string, isPrimaryName: boolean, row: RowState, h: number, g: number): string {

@@ -9,7 +9,7 @@
 import { entityColumns } from './columns';
 import { hash2 } from './hash';
 import type { EntityDef } from './model';
-import { RowRenderer, type RenderEnv } from './render';
+import { RowRenderer, type AnnotationChoice, type RenderEnv } from './render';
 import { genContext, rowId, indexOfId, type GenContext, type RowState } from './rows';
 import type { World } from './world';
 
@@ -284,16 +284,26 @@ export class Tables {
   }
 
   /**
-   * Every live row in primary-key order as a query without `$select` returns it (no annotations).
+   * Every live row in primary-key order as a query without `$select` returns it (annotations as asked, default none).
    * O(rows): for assertions on small tables.
    */
-  rows(entity: string): Array<Record<string, unknown>> {
+  rows(entity: string, annotations: Partial<AnnotationChoice> = {}): Array<Record<string, unknown>> {
+    return this.rowTexts(entity, annotations).map((text) => JSON.parse(text) as Record<string, unknown>);
+  }
+
+  /**
+   * {@link rows} as the JSON text the service sends, so that tests can compare numbers digit for
+   * digit (JSON.parse would round Int64 and Decimal values); `annotations` adds the annotations a
+   * `Prefer: odata.include-annotations` would.
+   */
+  rowTexts(entity: string, annotations: Partial<AnnotationChoice> = {}): string[] {
     const view = this.requireView(entity);
-    const renderer = new RowRenderer(view.gen, entityColumns(view.def).filter((c) => !c.selectOnly), { formatted: false, navigation: false, logicalName: false }, renderEnv(this.world));
-    const out: Array<Record<string, unknown>> = [];
+    const notes: AnnotationChoice = { formatted: false, navigation: false, logicalName: false, ...annotations };
+    const renderer = new RowRenderer(view.gen, entityColumns(view.def).filter((c) => !c.selectOnly), notes, renderEnv(this.world));
+    const out: string[] = [];
     for (let index = 0; index < view.total; index++) {
       const row = currentRow(view, index);
-      if (row) out.push(JSON.parse(renderer.render(row)) as Record<string, unknown>);
+      if (row) out.push(renderer.render(row));
     }
     return out;
   }

@@ -1,0 +1,99 @@
+import { canonicalDecimal, EXACT_NUMBERS_SUPPORTED, hasLongDigitRun, isRawJson, parseExactJson } from '../../connector/http/exact-json';
+import { projectRecord, serializeProjected } from '../../connector/protocol/writer';
+
+test('the runtime has JSON.rawJSON and the reviver source (Node 24)', () => {
+  expect(EXACT_NUMBERS_SUPPORTED).toBe(true);
+});
+
+describe('canonicalDecimal', () => {
+  test.each([
+    ['20000.0000', '2e5'],
+    ['20000', '2e5'],
+    ['0.00012', '12e-3'],
+    ['-1.50', '-15e1'],
+    ['0', '0'],
+    ['0.0', '0'],
+    ['1e+21', '1e22'],
+    ['9007199254740993', '9007199254740993e16'],
+  ])('%s -> %s', (literal, canonical) => {
+    expect(canonicalDecimal(literal)).toBe(canonical);
+  });
+});
+
+describe('parseExactJson', () => {
+  test.each([
+    ['Int64 past 2^53', '9007199254740993'],
+    ['Int64 maximum', '9223372036854775807'],
+    ['Int64 minimum', '-9223372036854775808'],
+    ['Decimal with 10 decimals', '12345678901.1234567891'],
+    ['Money maximum with 4 decimals', '922337203685477.5807'],
+    ['17 digits that read back shorter as a double', '0.10000000000000001'],
+  ])('%s (%s) keeps every digit through JSON.stringify', (_name, literal) => {
+    const parsed = parseExactJson(`{"value":[{"x":${literal},"name":"a"}]}`) as { value: Array<{ x: unknown; name: string }> };
+    expect(isRawJson(parsed.value[0].x)).toBe(true);
+    expect(JSON.stringify(parsed)).toBe(`{"value":[{"x":${literal},"name":"a"}]}`);
+  });
+
+  test.each([
+    ['short numbers', '{"a":1,"b":20000.0000,"c":-3.5}'],
+    ['16 digits a double holds', '{"a":9007199254740992,"b":1234567890123456}'],
+    ['long digit runs inside strings only', '{"id":"12345678901234567890","n":5}'],
+    ['16 significant digits after leading zeros', '{"a":0.0000000000000001}'],
+  ])('%s stay plain numbers', (_name, text) => {
+    const parsed = parseExactJson(text) as Record<string, unknown>;
+    expect(parsed).toEqual(JSON.parse(text));
+    for (const value of Object.values(parsed)) expect(isRawJson(value)).toBe(false);
+  });
+
+  test('a string with a long digit run is kept as a string (the slow path only touches numbers)', () => {
+    expect(parseExactJson('{"s":"9007199254740993","n":9007199254740993}')).toEqual({ s: '9007199254740993', n: expect.anything() });
+    expect(JSON.stringify(parseExactJson('{"s":"9007199254740993","n":9007199254740993}'))).toBe('{"s":"9007199254740993","n":9007199254740993}');
+  });
+
+  test('malformed JSON throws as JSON.parse does, on both paths', () => {
+    expect(() => parseExactJson('{"a":1')).toThrow(SyntaxError);
+    expect(() => parseExactJson('{"a":9007199254740993')).toThrow(SyntaxError);
+  });
+});
+
+describe('the writer writes exact numbers verbatim', () => {
+  const text = '{"@odata.etag":"W/\\"1\\"","id":"x","big":9007199254740993,"dec":12345678901.1234567891}';
+  const keys = ['id', 'big', 'dec'].map((name) => ({ name, prefix: `${JSON.stringify(name)}:` }));
+
+  test('serializeProjected (the fast path: the row is the schema plus the etag)', () => {
+    const record = parseExactJson(text) as Record<string, unknown>;
+    expect(serializeProjected(record, keys, new Set(['id', 'big', 'dec']))).toBe('{"id":"x","big":9007199254740993,"dec":12345678901.1234567891}');
+  });
+
+  test('projectRecord (rows with annotations or extra columns)', () => {
+    const record = parseExactJson(text.replace('"id":"x"', '"id":"x","extra":1')) as Record<string, unknown>;
+    expect(projectRecord(record, keys)).toBe('{"id":"x","big":9007199254740993,"dec":12345678901.1234567891}');
+  });
+});
+
+describe('hasLongDigitRun (the cheap scan) agrees with the regex /\\d(?:\\.?\\d){15}/', () => {
+  const REGEX = /\d(?:\.?\d){15}/;
+  test.each([
+    ['16 digits at the start', '9007199254740993,'],
+    ['16 digits at the end', '{"a":9007199254740993'],
+    ['a decimal with a dot', '{"a":12345678901.1234567891}'],
+    ['15 digits', '{"a":123456789012345}'],
+    ['several dots (a false positive only costs the slow path)', '{"a":"1234567.8901234.56789"}'],
+    ['digits around a long run of dots', '1.................2'],
+    ['empty', ''],
+  ])('%s', (_name, text) => {
+    expect(hasLongDigitRun(text)).toBe(REGEX.test(text));
+  });
+
+  test('random texts of digits, dots and other characters: same answer as the regex', () => {
+    let seed = 42;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = '0123456789012345678901234567890123456789.."a,:';
+    for (let k = 0; k < 3000; k++) {
+      const length = Math.floor(next() * 80);
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)];
+      expect([text, hasLongDigitRun(text)]).toEqual([text, REGEX.test(text)]);
+    }
+  });
+});
