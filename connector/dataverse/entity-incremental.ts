@@ -146,7 +146,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
    * may be `{}`, the documented no-change answer; every other page must hold a `value` list.
    */
   private async tokenPass(context: StreamContext, partition: EntityPartition, token: string | undefined): Promise<TokenPass> {
-    const keys = { ...partition, select: partition.primary_key };
+    const keys = { ...partition, select: partition.primary_key, include_annotations: '' };
     const config = { ...(context.config as Record<string, unknown>), page_size: TOKEN_PASS_PAGE_SIZE, formatted_values: false };
     const keyContext: StreamContext = { ...context, config, stream_partition: keys, stream_slice: keys };
     let url = token === undefined ? undefined : this.inner.requester.urlFor(keyContext, partition.entity_set, { $select: partition.primary_key, $deltatoken: token });
@@ -225,7 +225,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
     cursor: IncrementalSync,
     refused: DataverseError,
   ): AsyncGenerator<StreamEvent> {
-    const probe = { ...partition, select: partition.primary_key };
+    const probe = { ...partition, select: partition.primary_key, include_annotations: '' };
     await this.inner.requester.send({ ...context, config: { ...(context.config as Record<string, unknown>), page_size: 1 }, stream_partition: probe, stream_slice: probe });
     const field = cursor.cursorField.join('.');
     const why = `Dataverse refused change tracking on table ${partition.entity} (HTTP 403${refused.code ? `, ${refused.code}` : ''}): the application user's role reads the table below organization level, and change tracking (with deleted rows) needs organization-level read (setup step 3: the System Reader role has it)`;

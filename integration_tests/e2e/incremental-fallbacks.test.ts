@@ -8,6 +8,9 @@ import { startEmulator, type Emulator } from '../emulator';
 import type { AttributeDef } from '../emulator/model';
 import { ofType, records, runCli, statuses, writeJson, type CliResult, type Message } from '../helpers/cli';
 
+/** account has ownerid (Owner): its pages ask for the lookup targets (lookuplogicalname). */
+const LOOKUPS = 'odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"';
+
 let emulator: Emulator;
 
 beforeAll(async () => {
@@ -129,11 +132,11 @@ describe('change tracking refused (403) to a role with business-unit read', () =
   test('requests: the refused change-tracking page, a one-row plain probe, then three cursor pages', () => {
     const got = pages('accounts');
     expect(got.map((p) => [p.status, p.prefer])).toEqual([
-      [403, 'odata.maxpagesize=50,odata.track-changes'],
+      [403, `odata.maxpagesize=50,${LOOKUPS},odata.track-changes`],
       [200, 'odata.maxpagesize=1'],
-      [200, 'odata.maxpagesize=50'],
-      [200, 'odata.maxpagesize=50'],
-      [200, 'odata.maxpagesize=50'],
+      [200, `odata.maxpagesize=50,${LOOKUPS}`],
+      [200, `odata.maxpagesize=50,${LOOKUPS}`],
+      [200, `odata.maxpagesize=50,${LOOKUPS}`],
     ]);
     expect(got[1].path).toBe('/api/data/v9.2/accounts?$select=accountid');
     expect(got[2].path).toContain('$orderby=modifiedon asc,accountid asc&$filter=modifiedon ge 1900-01-01T00:00:00Z');
@@ -148,7 +151,7 @@ describe('change tracking refused (403) to a role with business-unit read', () =
     expect(logs(second, 'WARN')).toEqual([]);
     const boundary = records(first.messages).filter((m) => m.record.data.modifiedon === cursor).map((m) => m.record.data.accountid);
     expect(new Set(ids(second, 'accountid'))).toEqual(new Set([...updated, ...boundary]));
-    expect(pages('accounts').map((p) => p.prefer)).toEqual(['odata.maxpagesize=50']);
+    expect(pages('accounts').map((p) => p.prefer)).toEqual([`odata.maxpagesize=50,${LOOKUPS}`]);
     expect(pages('accounts')[0].path).toContain(`$filter=modifiedon ge ${cursor}`);
     expect(lastState(second)).toEqual({ modifiedon: emulator.tables.rows('account').find((r) => r.accountid === updated[0])?.modifiedon });
   });
@@ -260,7 +263,7 @@ describe('no modifiedon column', () => {
 
 describe('a last change-tracking page without its deltaLink', () => {
   const WARN = 'account: the last change-tracking page had no @odata.deltaLink; the state keeps a delta token taken before the read, so the next sync may repeat some changes';
-  const FORMATTED = 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"';
+  const FORMATTED = 'odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname"';
   let first: CliResult;
   beforeAll(async () => {
     emulator.tables.define('account', { rowCount: 120 });
