@@ -15,4 +15,12 @@ function findRoot(start: string): string {
 /** The package root: the folder holding package.json and spec.yaml. */
 export const PACKAGE_ROOT = findRoot(__dirname);
 export const SPEC_PATH = path.join(PACKAGE_ROOT, 'spec.yaml');
-export const MANIFEST_PATH = path.join(PACKAGE_ROOT, 'connector', 'manifest.yaml');
+/** The shipped manifest. */
+export const SHIPPED_MANIFEST_PATH = path.join(PACKAGE_ROOT, 'connector', 'manifest.yaml');
+/**
+ * The manifest the CLI builds (and `npm run manifest` exports): the shipped one, unless
+ * SOURCE_DATAVERSE_MANIFEST names another file. That variable is for tests and debugging only
+ * (an end-to-end test runs the built CLI on an edited manifest); it is not a customer setting.
+ * Relative file paths inside the manifest (schemas/...) still resolve from the package root.
+ */
+export const MANIFEST_PATH = process.env.SOURCE_DATAVERSE_MANIFEST ? path.resolve(process.env.SOURCE_DATAVERSE_MANIFEST) : SHIPPED_MANIFEST_PATH;

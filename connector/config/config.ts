@@ -11,24 +11,21 @@ import { quote } from './quote';
 import { loadSpec } from './spec';
 import { authorityHostFor } from './cloud';
 
-/** The config after validation and normalisation: defaults filled, org_url canonical. */
-export interface Config {
-  org_url: string;
-  tenant_id: string;
-  client_id: string;
-  client_secret: string;
-  authority_host: string;
-  picklists?: string[];
-  entities?: string[];
-  page_size: number;
-  formatted_values: boolean;
-  request_timeout_seconds: number;
-  max_retry_after_seconds: number;
-}
+/** Fields spec.yaml gives a `default`, which ajv fills in (test/config/config.test.ts checks this list against the spec). */
+export const DEFAULTED_FIELDS = ['page_size', 'formatted_values', 'request_timeout_seconds', 'max_retry_after_seconds'] as const;
+type Defaulted = (typeof DEFAULTED_FIELDS)[number];
+/** The generated type without its index signature: spec.yaml's fields only. */
+type SpecFields = { [K in keyof DataverseConfig as string extends K ? never : K]: DataverseConfig[K] };
+
+/** The config after validation and normalisation: spec.yaml's defaults filled, authority_host derived, org_url canonical. */
+export type Config = Omit<SpecFields, Defaulted | 'authority_host'> & Required<Pick<SpecFields, Defaulted | 'authority_host'>>;
 
 const AIRBYTE_KEYWORDS = ['airbyte_secret', 'order', 'group', 'always_show', 'airbyte_hidden'];
 
-/** What each field should hold, for error messages. */
+/**
+ * What each text field should hold, for error messages, in the setup guide's terms. Integer and
+ * boolean fields are described from spec.yaml (type, minimum, maximum): see hintFor.
+ */
 const FIELD_HINTS: Record<string, string> = {
   org_url: 'the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost',
   tenant_id: 'the Directory (tenant) ID GUID from the app registration overview (setup step 1)',
@@ -37,11 +34,22 @@ const FIELD_HINTS: Record<string, string> = {
   authority_host: 'an https URL such as https://login.microsoftonline.com',
   picklists: 'a list of "entity" or "entity.attribute" logical names, e.g. ["account", "opportunity.statuscode"]',
   entities: 'a list of entity logical names, e.g. ["account", "opportunity"]',
-  page_size: 'an integer from 1 to 5000',
-  formatted_values: 'true or false',
-  request_timeout_seconds: 'an integer from 1 to 600',
-  max_retry_after_seconds: 'an integer from 0 to 3600',
 };
+
+function specProperties(): Record<string, Record<string, unknown>> {
+  return (loadSpec().connection_specification.properties ?? {}) as Record<string, Record<string, unknown>>;
+}
+
+/** What a field should hold: the hand-written hint, else one derived from the field's schema in spec.yaml. */
+function hintFor(field: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(FIELD_HINTS, field)) return FIELD_HINTS[field];
+  const schema = specProperties()[field];
+  if (schema?.type === 'boolean') return 'true or false';
+  if (schema?.type === 'integer' && typeof schema.minimum === 'number' && typeof schema.maximum === 'number') {
+    return `an integer from ${schema.minimum} to ${schema.maximum}`;
+  }
+  return undefined;
+}
 
 const TYPE_NAMES: Record<string, string> = {
   array: 'a list',
@@ -55,7 +63,7 @@ const TYPE_NAMES: Record<string, string> = {
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): ErrorObject[] {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false });
+    const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
     for (const keyword of AIRBYTE_KEYWORDS) ajv.addKeyword(keyword);
     const schema = { ...loadSpec().connection_specification };
     delete schema.$schema;
@@ -83,7 +91,8 @@ function valueAt(config: unknown, instancePath: string): unknown {
 
 function describe(error: ErrorObject, config: unknown): string {
   const field = fieldOf(error);
-  const hint = FIELD_HINTS[field] ? `: set it to ${FIELD_HINTS[field]}` : '';
+  const described = hintFor(field);
+  const hint = described ? `: set it to ${described}` : '';
   switch (error.keyword) {
     case 'required':
       return `the config is missing the required field "${field}"${hint}`;
@@ -151,7 +160,7 @@ export function parseConfig(value: unknown): Config {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError('the config must be a JSON object with org_url, tenant_id, client_id and client_secret');
   }
-  const known = Object.keys((loadSpec().connection_specification.properties ?? {}) as object);
+  const known = Object.keys(specProperties());
   // Keys starting with "__" are the platform's own (Airbyte injects some); anything else unknown is a typo.
   const unknown = Object.keys(value).filter((k) => !known.includes(k) && !k.startsWith('__'));
   if (unknown.length > 0) {
@@ -160,11 +169,12 @@ export function parseConfig(value: unknown): Config {
     const more = unknown.length > named.length ? `; ... (${unknown.length} unknown fields in all)` : '';
     throw new ConfigError(`${named.join('; ')}${more} (known fields: ${known.join(', ')})`);
   }
-  const errors = validate(value);
+  // ajv fills spec.yaml's defaults in: into a copy, so the caller's object stays as given.
+  const raw = { ...value } as DataverseConfig & Pick<Config, Defaulted>;
+  const errors = validate(raw);
   if (errors.length > 0) {
-    throw new ConfigError(messagesOf(errors, value).join('; '));
+    throw new ConfigError(messagesOf(errors, raw).join('; '));
   }
-  const raw = value as DataverseConfig;
   return {
     org_url: normaliseOrgUrl(raw.org_url),
     tenant_id: raw.tenant_id.toLowerCase(),
@@ -173,10 +183,10 @@ export function parseConfig(value: unknown): Config {
     authority_host: (raw.authority_host ?? authorityHostFor(raw.org_url)).replace(/\/+$/, ''),
     picklists: raw.picklists,
     entities: raw.entities,
-    page_size: raw.page_size ?? 5000,
-    formatted_values: raw.formatted_values ?? false,
-    request_timeout_seconds: raw.request_timeout_seconds ?? 120,
-    max_retry_after_seconds: raw.max_retry_after_seconds ?? 300,
+    page_size: raw.page_size,
+    formatted_values: raw.formatted_values,
+    request_timeout_seconds: raw.request_timeout_seconds,
+    max_retry_after_seconds: raw.max_retry_after_seconds,
   };
 }
 

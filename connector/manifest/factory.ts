@@ -20,7 +20,8 @@ import type { RecordTransformation } from '../streams/types';
 import { ODataDatetimeCursor } from '../streams/datetime-cursor';
 import type { IncrementalSync } from '../streams/incremental';
 import { resolveDynamicStreams } from './dynamic-streams';
-import { compileTemplate, interpolateDeep } from './interpolation';
+import { COMPONENT_FIELDS } from './fields';
+import { ALL_VARIABLES, CONFIG_VARIABLES, PAGINATION_VARIABLES, RECORD_VARIABLES, REQUEST_VARIABLES, compileTemplate, interpolateDeep, type Variables } from './interpolation';
 import { ManifestNode } from './node';
 import { CUSTOM_COMPONENTS, SHARED_COMPONENTS } from './registry';
 
@@ -53,6 +54,7 @@ const CREATORS: Readonly<Record<string, Creator>> = {
     const streams = [...n.list('streams'), ...dynamic.flatMap((d) => d.streams)].map((s) => f.create<DeclarativeStream>(s, 'DeclarativeStream'));
     const check = f.create<ConnectionCheck>(n.child('check'), 'CheckStream');
     for (const config of n.child('check').optList('dynamic_streams_check_configs') ?? []) {
+      checkFields(config, 'DynamicStreamCheckConfig');
       const group = dynamic.find((d) => d.name === config.str('dynamic_stream_name')) ?? config.fail(`no dynamic stream is named ${config.str('dynamic_stream_name')}`);
       const names = group.streams.map((s) => s.str('name'));
       check.streamNames.push(...names.slice(0, config.optInt('stream_count') ?? names.length));
@@ -82,18 +84,15 @@ const CREATORS: Readonly<Record<string, Creator>> = {
       n.has('paginator') ? f.create<Paginator>(n.child('paginator'), 'DefaultPaginator', 'NoPagination') : new NoPaginator(),
       n.has('partition_router') ? f.create<PartitionRouter>(n.child('partition_router'), 'ListPartitionRouter', 'CustomPartitionRouter') : undefined,
     ),
-  ListPartitionRouter: (n, f) => {
-    if (n.has('request_option')) n.fail('request_option is not supported: use stream_partition in the request templates');
-    return new ListPartitionRouter(f.templateOrList(n, 'values'), n.str('cursor_field'));
-  },
+  ListPartitionRouter: (n, f) => new ListPartitionRouter(f.templateOrList(n, 'values', CONFIG_VARIABLES), n.str('cursor_field')),
   HttpRequester: (n, f) => {
     const method = n.optStr('http_method') ?? 'GET';
     if (method !== 'GET') n.fail(`http_method must be GET: the connector only reads (found ${method})`);
     return new HttpRequester({
-      urlBase: f.template(n, 'url_base'),
-      path: n.has('path') ? f.template(n, 'path') : constant(''),
-      requestParameters: f.templateTree(n, 'request_parameters'),
-      requestHeaders: f.templateTree(n, 'request_headers'),
+      urlBase: f.template(n, 'url_base', REQUEST_VARIABLES),
+      path: n.has('path') ? f.template(n, 'path', REQUEST_VARIABLES) : constant(''),
+      requestParameters: f.templateTree(n, 'request_parameters', REQUEST_VARIABLES),
+      requestHeaders: f.templateTree(n, 'request_headers', REQUEST_VARIABLES),
       authenticator: f.create<Authenticator>(n.child('authenticator'), 'CustomAuthenticator'),
       retryPolicy: n.has('error_handler') ? f.create<RetryPolicy>(n.child('error_handler'), 'DefaultErrorHandler') : DEFAULT_RETRY_POLICY,
       errorContext: f.errorContext(),
@@ -105,17 +104,25 @@ const CREATORS: Readonly<Record<string, Creator>> = {
   DefaultPaginator: (n, f) => {
     const option = n.optChild('page_token_option');
     if (option && option.type !== 'RequestPath') option.fail('only RequestPath is supported: Dataverse next links are whole URLs');
+    if (option) checkFields(option, 'RequestPath');
     return f.create<Paginator>(n.child('pagination_strategy'), 'CursorPagination');
   },
   NoPagination: () => new NoPaginator(),
-  CursorPagination: (n, f) => new CursorPaginator(f.template(n, 'cursor_value'), n.has('stop_condition') ? f.template(n, 'stop_condition') : undefined),
+  CursorPagination: (n, f) => {
+    // The paginator renders with the page alone; the config is bound here, as Airbyte's strategy has it.
+    const template = (key: string) => bindConfig(f.template(n, key, PAGINATION_VARIABLES), f.deps.config);
+    return new CursorPaginator(template('cursor_value'), n.has('stop_condition') ? template('stop_condition') : undefined);
+  },
   JsonFileSchemaLoader: (n) => new JsonFileSchemaLoader(n.str('file_path')),
   InlineSchemaLoader: (n) => new InlineSchemaLoader(n.record('schema')),
   AddFields: (n, f) => {
     const condition = n.optStr('condition');
     return new AddFields({
-      fields: n.list('fields').map((field) => ({ path: field.strList('path'), value: fastTemplate(field.str('value')) ?? f.template(field, 'value') })),
-      condition: condition ? f.template(n, 'condition') : undefined,
+      fields: n.list('fields').map((field) => {
+        checkFields(field, 'AddedFieldDefinition');
+        return { path: field.strList('path'), value: fastTemplate(field.str('value')) ?? f.template(field, 'value', RECORD_VARIABLES) };
+      }),
+      condition: condition ? f.template(n, 'condition', RECORD_VARIABLES) : undefined,
       // A condition that never reads the record is the same for a whole page: evaluate it once.
       conditionPerRecord: condition !== undefined && /\brecord\b/.test(condition),
       parameters: n.parameters,
@@ -135,6 +142,9 @@ const CREATORS: Readonly<Record<string, Creator>> = {
   },
   CustomPartitionRouter: (n, f) => f.custom(n),
 };
+
+/** The component types the factory builds (each but Custom* has its fields in fields.ts). */
+export const COMPONENT_TYPES: readonly string[] = Object.keys(CREATORS);
 
 function constant(value: unknown): Renderable {
   return { render: () => value };
@@ -158,7 +168,6 @@ const FAILURE_TYPES: ReadonlySet<string> = new Set(['config_error', 'system_erro
  * wins, as in Airbyte's CDK), backoff strategies setting the waits.
  */
 function errorHandler(n: ManifestNode, f: ComponentFactory): RetryPolicy {
-  n.unknownKeys(['type', 'max_retries', 'backoff_strategies', 'response_filters', '$parameters']);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY };
   const filters = n.optList('response_filters');
   if (filters) policy.filters = filters.map((filter) => responseFilter(filter));
@@ -166,12 +175,12 @@ function errorHandler(n: ManifestNode, f: ComponentFactory): RetryPolicy {
   for (const strategy of n.optList('backoff_strategies') ?? []) {
     const type = strategy.expectType('WaitTimeFromHeader', 'ExponentialBackoffStrategy');
     if (type === 'WaitTimeFromHeader') {
-      strategy.unknownKeys(['type', 'header', 'max_waiting_time_in_seconds', '$parameters']);
+      checkFields(strategy, type);
       if (strategy.str('header').toLowerCase() !== 'retry-after') strategy.fail('header must be Retry-After');
       const max = f.numberNow(strategy, 'max_waiting_time_in_seconds');
       if (max !== undefined) policy.maxRetryAfterMs = max * 1000;
     } else {
-      strategy.unknownKeys(['type', 'factor', '$parameters']);
+      checkFields(strategy, type);
       const factor = strategy.optNum('factor');
       if (factor !== undefined) policy.baseDelayMs = factor * 1000;
     }
@@ -181,7 +190,7 @@ function errorHandler(n: ManifestNode, f: ComponentFactory): RetryPolicy {
 
 function responseFilter(filter: ManifestNode): ResponseFilter {
   filter.expectType('HttpResponseFilter');
-  filter.unknownKeys(['type', 'action', 'http_codes', 'error_message_contains', 'failure_type', '$parameters']);
+  checkFields(filter, 'HttpResponseFilter');
   const action = filter.str('action');
   if (!FILTER_ACTIONS.has(action)) filter.fail(`action ${action} is not supported by this engine (SUCCESS, RETRY, RATE_LIMITED or FAIL)`);
   const raw = filter.raw as Record<string, unknown>;
@@ -209,6 +218,7 @@ export class ComponentFactory {
     if (!type) return node.fail('a component needs a "type"');
     const creator = CREATORS[type];
     if (!creator) return node.fail(`unknown component type ${type}`);
+    if (COMPONENT_FIELDS[type]) checkFields(node, type);
     return creator(node, this) as T;
   }
 
@@ -231,32 +241,32 @@ export class ComponentFactory {
     return { config: this.deps.config, parameters: node.parameters };
   }
 
-  /** A field's template, bound to the component's $parameters. */
-  template(node: ManifestNode, key: string): Renderable {
+  /** A field's template, bound to the component's $parameters; `variables` are what its context provides. */
+  template(node: ManifestNode, key: string, variables: Variables = ALL_VARIABLES): Renderable {
     const raw = (node.raw as Record<string, unknown>)[key];
     if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
       node.str(key);
     }
-    const template = compileTemplate(String(raw), `${node.path}.${key}`);
+    const template = compileTemplate(String(raw), `${node.path}.${key}`, variables);
     return bindParameters(template, node.parameters);
   }
 
   /** A template or a list of templates (ListPartitionRouter.values takes either). */
-  templateOrList(node: ManifestNode, key: string): Renderable {
+  templateOrList(node: ManifestNode, key: string, variables: Variables = ALL_VARIABLES): Renderable {
     const raw = (node.raw as Record<string, unknown>)[key];
-    if (Array.isArray(raw)) return bindParameters(interpolateDeep(raw, `${node.path}.${key}`), node.parameters);
-    return this.template(node, key);
+    if (Array.isArray(raw)) return bindParameters(interpolateDeep(raw, `${node.path}.${key}`, variables), node.parameters);
+    return this.template(node, key, variables);
   }
 
   /** A mapping of templates (request_parameters, request_headers), bound to the component's $parameters. */
-  templateTree(node: ManifestNode, key: string): Renderable {
+  templateTree(node: ManifestNode, key: string, variables: Variables = ALL_VARIABLES): Renderable {
     const value = node.optRecord(key) ?? {};
-    return bindParameters(interpolateDeep(value, `${node.path}.${key}`), node.parameters);
+    return bindParameters(interpolateDeep(value, `${node.path}.${key}`, variables), node.parameters);
   }
 
   /** Renders a field once with the config (for values fixed for the whole run, e.g. the authenticator's). */
   renderNow(node: ManifestNode, key: string): string {
-    return String(this.template(node, key).render({ config: this.deps.config }));
+    return String(this.template(node, key, CONFIG_VARIABLES).render({ config: this.deps.config }));
   }
 
   /** A number field that may be a template over the config (e.g. a config option with a default). */
@@ -290,6 +300,16 @@ function shareKey(value: unknown): unknown {
     out[key] = shareKey(item);
   }
   return out;
+}
+
+/** Refuses the fields `type` does not read, by name when Airbyte documents them (fields.ts). */
+function checkFields(node: ManifestNode, type: string): void {
+  const fields = COMPONENT_FIELDS[type];
+  node.unknownKeys(fields.supported, fields.unsupported, node.type ?? type);
+}
+
+function bindConfig(template: Renderable, config: Config): Renderable {
+  return { render: (context) => template.render(context.config === undefined ? { ...context, config } : context) };
 }
 
 function bindParameters(template: Renderable, parameters: Record<string, unknown>): Renderable {

@@ -144,17 +144,22 @@ export class ManifestNode {
 
   /**
    * Rejects keys that are not in `allowed` (besides `type` and `$parameters`), naming the
-   * first unexpected one. Keys that are also `$parameters` names are accepted, because
-   * parameter propagation copies every parameter onto each component as a field.
+   * first unexpected one. A key in `unsupported` (a field Airbyte documents that this engine does
+   * not carry out) is refused by name, with the reason when one is given. Other keys that are also
+   * `$parameters` names are accepted, because parameter propagation copies every parameter onto
+   * each component as a field. `kind` names the component in messages (default: its type).
    */
-  unknownKeys(allowed: readonly string[]): void {
+  unknownKeys(allowed: readonly string[], unsupported: Readonly<Record<string, string>> = {}, kind = this.type ?? 'this component'): void {
     const parameters = this.parameters;
     for (const key of this.keys()) {
+      if (Object.prototype.hasOwnProperty.call(unsupported, key)) {
+        const reason = unsupported[key];
+        throw new ManifestError(childPath(this.path, key), `${key} is not supported by this engine${reason ? ` (${reason})` : ''}; ${kind} reads only: ${allowed.join(', ') || 'no fields'}`);
+      }
       if (ALWAYS_ALLOWED_KEYS.has(key) || allowed.includes(key) || Object.prototype.hasOwnProperty.call(parameters, key)) {
         continue;
       }
       const known = [...allowed].sort().join(', ');
-      const kind = this.type ?? 'this component';
       throw new ManifestError(
         childPath(this.path, key),
         `unknown field "${key}" for ${kind}; expected one of: ${known}`,

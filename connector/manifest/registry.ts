@@ -30,8 +30,9 @@ export const SHARED_COMPONENTS: ReadonlySet<string> = new Set([
 const OPTION_SET_KINDS_SET = new Set<string>(OPTION_SET_KINDS);
 
 export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
-  'source_dataverse.components.MsalClientCredentialsAuthenticator': (n, f) =>
-    new MsalAuthenticator({
+  'source_dataverse.components.MsalClientCredentialsAuthenticator': (n, f) => {
+    n.unknownKeys(['class_name', 'org_url', 'tenant_id', 'client_id', 'client_secret', 'authority_host']);
+    return new MsalAuthenticator({
       orgUrl: f.renderNow(n, 'org_url'),
       tenantId: f.renderNow(n, 'tenant_id'),
       clientId: f.renderNow(n, 'client_id'),
@@ -47,9 +48,12 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       log: f.deps.http.log,
       reachedHosts: f.deps.http.reachedHosts,
       retryPolicy: f.deps.http.backoffBaseMs === undefined ? undefined : { ...DEFAULT_RETRY_POLICY, baseDelayMs: f.deps.http.backoffBaseMs },
-    }),
-  'source_dataverse.components.EntityMetadataProvider': (n, f) =>
-    new EntityMetadataProvider({
+    });
+  },
+  'source_dataverse.components.EntityMetadataProvider': (n, f) => {
+    n.unknownKeys(['class_name', 'entities', 'definitions_requester', 'counts_requester', 'requester', 'attributes_query', 'datetime_query', 'lookup_query']);
+    for (const key of ['attributes_query', 'datetime_query', 'lookup_query']) n.optChild(key)?.unknownKeys(['path', 'request_parameters'], {}, key);
+    return new EntityMetadataProvider({
       entities: f.template(n, 'entities'),
       definitionsRequester: f.create<HttpRequester>(n.child('definitions_requester'), 'HttpRequester'),
       countsRequester: n.has('counts_requester') ? f.create<HttpRequester>(n.child('counts_requester'), 'HttpRequester') : undefined,
@@ -58,29 +62,45 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       dateTimeQuery: { path: f.template(n.child('datetime_query'), 'path'), requestParameters: f.templateTree(n.child('datetime_query'), 'request_parameters') },
       lookupQuery: n.has('lookup_query') ? { path: f.template(n.child('lookup_query'), 'path'), requestParameters: f.templateTree(n.child('lookup_query'), 'request_parameters') } : undefined,
       errorContext: f.errorContext(),
-    }),
-  'source_dataverse.components.EntityPartitionRouter': (n, f) =>
-    new EntityPartitionRouter(f.custom(n.child('metadata')) as EntityMetadataProvider, f.template(n, 'entity'), f.template(n, 'formatted_values')),
-  'source_dataverse.components.EntitySchemaLoader': (n, f) =>
-    new EntitySchemaLoader(f.custom(n.child('metadata')) as EntityMetadataProvider, f.template(n, 'entity'), f.template(n, 'formatted_values'), f.context(n)),
-  'source_dataverse.components.EntityRowShaper': () => new EntityRowShaper(),
-  'source_dataverse.components.ChangeTrackingRetriever': (n, f) =>
-    new ChangeTrackingRetriever(f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever'), f.deps.http.now),
-  'source_dataverse.components.PicklistSelectionRouter': (n, f) =>
-    new PicklistSelectionRouter(f.template(n, 'selection'), f.create<HttpRequester>(n.child('entities_requester'), 'HttpRequester')),
-  'source_dataverse.components.OptionSetBatchRetriever': (n, f) =>
-    new OptionSetBatchRetriever({
+    });
+  },
+  'source_dataverse.components.EntityPartitionRouter': (n, f) => {
+    n.unknownKeys(['class_name', 'metadata', 'entity', 'formatted_values']);
+    return new EntityPartitionRouter(f.custom(n.child('metadata')) as EntityMetadataProvider, f.template(n, 'entity'), f.template(n, 'formatted_values'));
+  },
+  'source_dataverse.components.EntitySchemaLoader': (n, f) => {
+    n.unknownKeys(['class_name', 'metadata', 'entity', 'formatted_values']);
+    return new EntitySchemaLoader(f.custom(n.child('metadata')) as EntityMetadataProvider, f.template(n, 'entity'), f.template(n, 'formatted_values'), f.context(n));
+  },
+  'source_dataverse.components.EntityRowShaper': (n) => {
+    n.unknownKeys(['class_name']);
+    return new EntityRowShaper();
+  },
+  'source_dataverse.components.ChangeTrackingRetriever': (n, f) => {
+    n.unknownKeys(['class_name', 'retriever']);
+    return new ChangeTrackingRetriever(f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever'), f.deps.http.now);
+  },
+  'source_dataverse.components.PicklistSelectionRouter': (n, f) => {
+    n.unknownKeys(['class_name', 'selection', 'entities_requester']);
+    return new PicklistSelectionRouter(f.template(n, 'selection'), f.create<HttpRequester>(n.child('entities_requester'), 'HttpRequester'));
+  },
+  'source_dataverse.components.OptionSetBatchRetriever': (n, f) => {
+    n.unknownKeys(['class_name', 'requester', 'partition_router', 'attribute_queries', 'batch_size']);
+    return new OptionSetBatchRetriever({
       requester: f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
       router: f.create<PicklistSelectionRouter>(n.child('partition_router'), 'CustomPartitionRouter'),
       queries: n.list('attribute_queries').map((q) => {
+        q.unknownKeys(['attribute_type', 'path', 'request_parameters'], {}, 'an attribute query');
         const kind = q.str('attribute_type');
         if (!OPTION_SET_KINDS_SET.has(kind)) q.fail(`attribute_type must be one of ${OPTION_SET_KINDS.join(', ')} (found ${kind})`);
         return { kind: kind as OptionSetKind, path: f.template(q, 'path'), requestParameters: f.templateTree(q, 'request_parameters') };
       }),
       batchSize: batchSize(n),
       errorContext: f.errorContext(),
-    }),
+    });
+  },
   'source_dataverse.components.CurrentOrganizationDetail': (n, f) => {
+    n.unknownKeys(['class_name', 'requester', 'fields', 'endpoint_fields']);
     const fields: Record<string, string[]> = {};
     for (const [key, value] of Object.entries(n.record('fields'))) {
       fields[key] = Array.isArray(value) ? value.map(String) : String(value).split('.');

@@ -1,5 +1,8 @@
-import { normaliseOrgUrl, parseConfig } from '../../connector/config/config';
+import { DEFAULTED_FIELDS, normaliseOrgUrl, parseConfig } from '../../connector/config/config';
+import { loadSpec } from '../../connector/config/spec';
 import { ConfigError } from '../../connector/errors';
+
+const properties = loadSpec().connection_specification.properties as Record<string, Record<string, unknown>>;
 
 const good = {
   org_url: 'https://contoso.crm4.dynamics.com',
@@ -20,6 +23,25 @@ describe('parseConfig', () => {
       picklists: undefined,
       entities: undefined,
     });
+  });
+
+  test('the defaults are spec.yaml\'s, filled in by ajv, and the caller\'s object is left as given', () => {
+    const withDefault = Object.keys(properties).filter((field) => properties[field].default !== undefined);
+    expect(withDefault).toEqual([...DEFAULTED_FIELDS]);
+    const input = { ...good };
+    const parsed = parseConfig(input) as unknown as Record<string, unknown>;
+    expect(withDefault.map((field) => [field, parsed[field]])).toEqual(withDefault.map((field) => [field, properties[field].default]));
+    expect(input).toEqual(good);
+    expect(parseConfig({ ...good, page_size: 7 }).page_size).toBe(7);
+  });
+
+  test('integer ranges in the messages come from spec.yaml\'s minimum and maximum', () => {
+    for (const field of ['page_size', 'request_timeout_seconds', 'max_retry_after_seconds']) {
+      const { minimum, maximum } = properties[field] as { minimum: number; maximum: number };
+      expect(() => parseConfig({ ...good, [field]: maximum + 1 })).toThrow(
+        `config field "${field}" has an invalid value: set it to an integer from ${minimum} to ${maximum}`,
+      );
+    }
   });
 
   const rejections: Array<[string, Record<string, unknown>, string]> = [

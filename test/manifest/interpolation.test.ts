@@ -143,6 +143,44 @@ describe('literals', () => {
   ]);
 });
 
+describe('declared variables', () => {
+  test('an undeclared variable is refused at compile time, naming it, the path and what the field can read', () => {
+    const error = errorOf(() => compileTemplate("{{ confg['org_url'] }}/api", 'definitions.requester.url_base', new Set(['config', 'parameters'])));
+    expect(error.message).toBe(
+      'manifest error at definitions.requester.url_base: undeclared template variable "confg" in "{{ confg[\'org_url\'] }}/api"; this field can read: config, parameters',
+    );
+  });
+
+  test('by default every Airbyte context variable is declared, and nothing else', () => {
+    expect(errorOf(() => compileTemplate('{{ nope }}', 'p')).message).toBe(
+      'manifest error at p: undeclared template variable "nope" in "{{ nope }}"; this field can read: config, parameters, stream_partition, stream_slice, stream_state, stream_interval, next_page_token, response, headers, last_record, last_page_size, record, components_values',
+    );
+  });
+
+  test('context hooks are not variables: {{ __now }} is refused', () => {
+    expect(errorOf(() => compileTemplate('{{ __now }}', 'p')).message).toMatch(/^manifest error at p: undeclared template variable "__now"/);
+  });
+
+  test('names anywhere in an expression are checked: filter arguments, conditions, dict values, the second of two blocks', () => {
+    const vars = new Set(['config']);
+    for (const [source, name] of [
+      ["{{ config.a | default(cfg) }}", 'cfg'],
+      ["{{ 'x' if config.a else other }}", 'other'],
+      ["{{ {'k': config, 'v': val} }}", 'val'],
+      ["{{ config.a }}-{{ record.b }}", 'record'],
+      ["{{ config[key] }}", 'key'],
+      ["{{ not (config.a and flag) }}", 'flag'],
+    ]) {
+      expect(errorOf(() => compileTemplate(source, 'p', vars)).message).toMatch(new RegExp(`undeclared template variable "${name}"`));
+    }
+  });
+
+  test('a slot that declares its own variable reads it; built-in functions are not variables', () => {
+    expect(compileTemplate('{{ custom_key }}', 'p', new Set(['custom_key'])).render(context)).toBe('custom value');
+    expect(compileTemplate("{{ now_utc().strftime('%Y') }}", 'p', new Set()).render(context)).toBe(String(NOW.getUTCFullYear()));
+  });
+});
+
 describe('variables and access', () => {
   table([
     ['config subscript', "{{ config['org_url'] }}", 'https://contoso.crm4.dynamics.com'],
@@ -157,7 +195,6 @@ describe('variables and access', () => {
     ['last_page_size', '{{ last_page_size }}', 2],
     ['record', '{{ record.accountid }}', 'A-1'],
     ['headers', "{{ headers['Retry-After'] }}", '7'],
-    ['any context key', '{{ custom_key }}', 'custom value'],
     ['dotted key by subscript', "{{ config['odata.key'] }}", 'dotted'],
     ['nested member chain', '{{ config.nested.a.b }}', 'deep'],
     ['list index', "{{ response['value'][1].id }}", 2],
@@ -165,7 +202,6 @@ describe('variables and access', () => {
     ['index by member syntax', '{{ config.entities.0 }}', 'account'],
     ['computed subscript', "{{ config[parameters.missing or 'page_size'] }}", 100],
     ['string index', "{{ 'abc'[1] }}", 'b'],
-    ['unknown variable', '{{ nope }}', undefined],
     ['missing intermediate member', '{{ config.missing.deeper.still }}', undefined],
     ['missing intermediate subscript', "{{ config['missing'][0]['x'] }}", undefined],
     ['member of null', '{{ config.nothing.x }}', undefined],
@@ -173,7 +209,6 @@ describe('variables and access', () => {
     ['member of a list', '{{ config.entities.length }}', undefined],
     ['prototype members are not visible', '{{ config.constructor }}', undefined],
     ['__proto__ is not visible', "{{ config['__proto__'] }}", undefined],
-    ['context hooks are not variables', '{{ __now }}', undefined],
   ]);
 });
 

@@ -142,3 +142,23 @@ describe('ManifestNode.unknownKeys', () => {
     );
   });
 });
+
+describe('ManifestNode.unknownKeys with fields refused by name', () => {
+  const cursor = new ManifestNode({ type: 'DatetimeBasedCursor', cursor_field: 'modifiedon', step: 'P1D', $parameters: { step: 'P1D' } }, 'streams[0].incremental_sync');
+
+  test('a documented field this engine does not carry out is refused by name, even when it is also a parameter', () => {
+    expect(errorOf(() => cursor.unknownKeys(['cursor_field'], { step: '' }))).toBe(
+      'manifest error at streams[0].incremental_sync.step: step is not supported by this engine; DatetimeBasedCursor reads only: cursor_field',
+    );
+  });
+
+  test('the reason, when given, says what to do instead; kind names a component without a type', () => {
+    const field = new ManifestNode({ path: ['a'], value_type: 'string' }, 'fields[0]');
+    expect(errorOf(() => field.unknownKeys(['path', 'value'], { value_type: 'types come from the schema' }, 'AddedFieldDefinition'))).toBe(
+      'manifest error at fields[0].value_type: value_type is not supported by this engine (types come from the schema); AddedFieldDefinition reads only: path, value',
+    );
+    expect(errorOf(() => new ManifestNode({ valu: 1 }, 'fields[1]').unknownKeys(['path', 'value'], {}, 'AddedFieldDefinition'))).toBe(
+      'manifest error at fields[1].valu: unknown field "valu" for AddedFieldDefinition; expected one of: path, value',
+    );
+  });
+});

@@ -5,16 +5,18 @@ import { CompiledTemplate } from './evaluate';
 import { tokenizeExpression, type FailAt } from './lexer';
 import { parseExpression, type Node } from './parser';
 import type { Template } from './types';
+import { ALL_VARIABLES, namesIn, type Variables } from './variables';
 
 /**
  * Compiles a template string once; render it as often as needed.
  *
  * @param source the template text, e.g. `{{ config['org_url'] }}/api/data/v9.2/`
  * @param path YAML path of the string, used in every error message
+ * @param variables the variables this field's context provides (default: every Airbyte context variable)
  * @throws ManifestError on syntax errors (with the column), Jinja statements `{% %}` and
- *   comments `{# #}`, and unknown functions, filters, tests or methods
+ *   comments `{# #}`, unknown functions, filters, tests or methods, and variables not in `variables`
  */
-export function compileTemplate(source: string, path = '<template>'): Template {
+export function compileTemplate(source: string, path = '<template>', variables: Variables = ALL_VARIABLES): Template {
   const failAt: FailAt = (pos, message) => {
     throw new ManifestError(path, `template syntax error at ${locationOf(source, pos)}: ${message} in ${JSON.stringify(source)}`);
   };
@@ -39,7 +41,9 @@ export function compileTemplate(source: string, path = '<template>'): Template {
     }
     if (text !== '') parts.push(text);
     const { tokens, next, stripAfter } = tokenizeExpression(source, open, start, failAt);
-    parts.push(parseExpression(tokens, failAt));
+    const expression = parseExpression(tokens, failAt);
+    checkVariables(expression, variables, source, path);
+    parts.push(expression);
     pos = next;
     stripLeading = stripAfter;
   }
@@ -47,6 +51,13 @@ export function compileTemplate(source: string, path = '<template>'): Template {
   const single =
     expressions.length === 1 && parts.every((part) => typeof part !== 'string' || part.trim() === '') ? expressions[0] : undefined;
   return new CompiledTemplate(source, path, parts, single);
+}
+
+function checkVariables(expression: Node, variables: Variables, source: string, path: string): void {
+  const undeclared = namesIn(expression).find((name) => !variables.has(name));
+  if (undeclared === undefined) return;
+  const known = [...variables].join(', ');
+  throw new ManifestError(path, `undeclared template variable "${undeclared}" in ${JSON.stringify(source)}; this field can read: ${known}`);
 }
 
 function findBlockStart(source: string, from: number): number {

@@ -13,6 +13,8 @@
  * - Missing values are undefined, never errors: `a.b.c`, `a['x'][0]` with anything missing
  *   along the way give undefined (Jinja's default Undefined would raise on the second step).
  * - Context keys starting with `__` (such as the `__now` clock) are hooks, not variables.
+ * - A variable the field's context does not provide (see variables.ts) is a compile-time
+ *   ManifestError naming it, where Airbyte's Jinja raises when rendering.
  * - Only the functions, filters, tests and methods in the tables of builtins.ts exist; any other
  *   name is a compile-time ManifestError.
  */
@@ -21,3 +23,4 @@ export { compileTemplate } from './compile';
 export { interpolateDeep } from './tree';
 export type { InterpolationContext, Template, TemplateTree } from './types';
 export { toTemplateString } from './values';
+export { ALL_VARIABLES, CONFIG_VARIABLES, PAGINATION_VARIABLES, RECORD_VARIABLES, REQUEST_VARIABLES, type Variables } from './variables';

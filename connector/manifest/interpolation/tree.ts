@@ -4,6 +4,7 @@ import { childPath } from '../errors';
 import { compileTemplate } from './compile';
 import type { InterpolationContext, Template, TemplateTree } from './types';
 import { isMapping, toTemplateString } from './values';
+import { ALL_VARIABLES, type Variables } from './variables';
 
 // Constant subtrees collapse to one node, so rendering skips them and returns them as given.
 type TreeNode =
@@ -18,30 +19,31 @@ type TreeNode =
  *
  * @param value plain data from the manifest
  * @param path YAML path of `value`; each string's error names its own path
+ * @param variables the variables the context provides (see compileTemplate)
  */
-export function interpolateDeep(value: unknown, path: string): TemplateTree {
-  const root = compileTree(value, path);
+export function interpolateDeep(value: unknown, path: string, variables: Variables = ALL_VARIABLES): TemplateTree {
+  const root = compileTree(value, path, variables);
   return {
     isConstant: root.k === 'constant',
     render: (context) => renderTree(root, context),
   };
 }
 
-function compileTree(value: unknown, path: string): TreeNode {
+function compileTree(value: unknown, path: string, variables: Variables): TreeNode {
   if (typeof value === 'string') {
-    const template = compileTemplate(value, path);
+    const template = compileTemplate(value, path, variables);
     return template.isConstant ? { k: 'constant', value } : { k: 'template', template };
   }
   if (Array.isArray(value)) {
-    const items = value.map((item, i) => compileTree(item, childPath(path, i)));
+    const items = value.map((item, i) => compileTree(item, childPath(path, i), variables));
     return items.every((item) => item.k === 'constant') ? { k: 'constant', value } : { k: 'list', items };
   }
   if (isMapping(value)) {
     let constant = true;
     const entries = Object.entries(value).map(([key, item]) => {
       const itemPath = childPath(path, key);
-      const keyTemplate = compileTemplate(key, itemPath);
-      const compiled = compileTree(item, itemPath);
+      const keyTemplate = compileTemplate(key, itemPath, variables);
+      const compiled = compileTree(item, itemPath, variables);
       if (!keyTemplate.isConstant || compiled.k !== 'constant') constant = false;
       return { key: keyTemplate.isConstant ? key : keyTemplate, value: compiled };
     });

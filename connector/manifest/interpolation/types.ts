@@ -1,8 +1,9 @@
 /** The public shapes of the interpolation engine, apart so every module can name them without import cycles. */
 
 /**
- * Variables a template can read: Airbyte's well-known names plus any other key.
- * `__now` is the clock behind `now_utc()`, `today_utc()` and `day_delta()`.
+ * Variables a template can read: Airbyte's well-known names plus any other key. Which of them a
+ * template may name is fixed when it is compiled (variables.ts); the context must provide those.
+ * `__now` is the clock behind `now_utc()`, `today_utc()` and `day_delta()`, never a variable.
  */
 export interface InterpolationContext {
   readonly config?: Record<string, unknown>;
