@@ -213,3 +213,31 @@ describe('entities: ["account"]', () => {
     expect(error?.trace.error.message).toContain('config entities: "nosuchtable" does not exist in');
   });
 });
+
+describe('check and failed parts', () => {
+  afterEach(() => emulator.faults.clear());
+
+  test('check reads the metadata streams too: their table list and their $batch', async () => {
+    emulator.log.length = 0;
+    const result = await runCli(['check', '--config', writeJson('metadata-check.json', emulator.config())]);
+    expect(result.messages.map((m) => m.connectionStatus)).toEqual([{ status: 'SUCCEEDED' }]);
+    const paths = emulator.requests('org').map((r) => decodeURIComponent(r.path));
+    expect(paths.filter((p) => p.includes('$select=LogicalName,EntitySetName,SchemaName,DisplayName'))).toHaveLength(1);
+    // picklist's $batch and attribute_metadata's.
+    expect(paths.filter((p) => p.startsWith('/api/data/v9.2/$batch'))).toHaveLength(2);
+  });
+
+  test('a part the service refuses ends the read with an error naming the table; no record of the batch is written', async () => {
+    emulator.faults.add({
+      target: 'part',
+      path: /contact'\)\/Attributes\/Microsoft\.Dynamics\.CRM\.MemoAttributeMetadata/,
+      action: { kind: 'status', status: 400, body: { error: { code: '0x0', message: 'Bad part.' } } },
+    });
+    const result = await read();
+    expect(result.code).toBe(1);
+    expect(records(result.messages, 'attribute_metadata')).toHaveLength(0);
+    const error = ofType(result.messages, 'TRACE').find((t) => t.trace.type === 'ERROR');
+    expect(error?.trace.error.message).toContain('the column metadata of contact');
+    expect(statuses(result.messages, 'attribute_metadata')).toEqual(['STARTED', 'INCOMPLETE']);
+  });
+});
