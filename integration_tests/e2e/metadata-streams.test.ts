@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
-import { startEmulator, type Emulator } from '../emulator';
+import { createLargeWorld, startEmulator, type Emulator } from '../emulator';
 import { DEFAULT_ENTITY_NAMES } from '../emulator/default-metadata';
 import { ATTRIBUTE_PROPERTIES, DERIVED_PROPERTIES, ENTITY_PROPERTIES, derivedTypeOf, type RenderEnv } from '../emulator/metadata-catalog';
 import type { AttributeDef, EntityDef } from '../emulator/model';
@@ -240,4 +240,23 @@ describe('check and failed parts', () => {
     expect(error?.trace.error.message).toContain('the column metadata of contact');
     expect(statuses(result.messages, 'attribute_metadata')).toEqual(['STARTED', 'INCOMPLETE']);
   });
+});
+
+describe('the generated 1,000-entity org, entities absent', () => {
+  test('every table and column in 17 org requests: the table list and 16 $batches of at most 1,000 parts', async () => {
+    const large = await startEmulator({ world: createLargeWorld({ entities: 1000, seed: 1 }) });
+    try {
+      const config = writeJson('metadata-large.json', large.config());
+      const result = await runCli(['read', '--config', config, '--catalog', catalog()], { timeoutMs: 120_000 });
+      expect(result.code).toBe(0);
+      const entities = Object.values(large.world.org.entities);
+      expect(records(result.messages, 'entity_metadata')).toHaveLength(entities.length);
+      expect(records(result.messages, 'attribute_metadata')).toHaveLength(entities.reduce((n, e) => n + e.attributes.length, 0));
+      const org = large.requests('org');
+      expect(org.map((e) => `${e.method} ${e.path.split('?')[0]}`)).toEqual(['GET /api/data/v9.2/EntityDefinitions', ...Array(16).fill('POST /api/data/v9.2/$batch')]);
+      expect(org.filter((e) => e.status !== 200)).toEqual([]);
+    } finally {
+      await large.close();
+    }
+  }, 150_000);
 });
