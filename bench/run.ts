@@ -61,10 +61,13 @@ interface Options {
   nodeFlags: string[];
   /** Re-render from a saved run instead of measuring. */
   report?: string;
+  /** Only the 1,000-entity org steps. */
+  orgOnly: boolean;
 }
 
 const USAGE = `Usage: npm run bench [-- options]
   --quick            20,000 rows, one run each, no docs, no profile (about a minute)
+  --org-only         only the 1,000-entity org steps (picklist, metadata streams, discover), no docs
   --sizes A,B        row counts (default 100000,1000000)
   --reps A,B         runs per size (default 3,2; best reported)
   --entity NAME      entity of the default world (default account)
@@ -91,6 +94,7 @@ function parseOptions(argv: string[]): Options {
     strict: false,
     largeOrgReps: quick ? 1 : 3,
     nodeFlags: [],
+    orgOnly: false,
   };
   const list = (v: string | undefined, flag: string) => {
     if (!v || !/^\d+(,\d+)*$/.test(v)) throw new Error(`${flag} needs comma-separated integers`);
@@ -100,6 +104,11 @@ function parseOptions(argv: string[]): Options {
     const a = argv[i];
     switch (a) {
       case '--quick':
+        break;
+      case '--org-only':
+        o.orgOnly = true;
+        o.docs = false;
+        o.profile = false;
         break;
       case '--sizes':
         o.sizes = list(argv[++i], a);
@@ -355,20 +364,26 @@ async function entityBench(o: Options, dir: string): Promise<EntityResults> {
 // ---------------------------------------------------------------------------------------------
 // (d) (e): the 1,000-entity org
 
+/** The 1,000-entity org steps. */
+const ORG_STEPS = ['picklist', 'metadata', 'discover'] as const;
+type OrgStep = (typeof ORG_STEPS)[number];
+
 interface OrgMeasurement {
-  what: 'picklist' | 'discover';
+  what: OrgStep;
   run: number;
   wallMs: number;
   maxRssBytes: number;
   orgRequests: number;
   loginRequests: number;
-  /** Picklist records, or entity streams in the catalog. */
+  /** Picklist records, metadata records (both streams), or entity streams in the catalog. */
   count: number;
 }
 
 interface LargeOrgResults {
   entities: number;
   expectedOptions: number;
+  /** entity_metadata + attribute_metadata records: one per entity and one per attribute. */
+  expectedMetadata?: number;
   discoverEntities: string[];
   measurements: OrgMeasurement[];
 }
@@ -393,17 +408,35 @@ async function largeOrgBench(o: Options, dir: string): Promise<LargeOrgResults> 
         },
       ],
     });
+    // Both metadata streams with `entities` absent: every table and column of the org.
+    const expectedMetadata = entities.length + entities.reduce((n, e) => n + e.attributes.length, 0);
+    const metadataCatalog = writeJson(dir, 'large-metadata-catalog.json', {
+      streams: [
+        ['entity_metadata', [['logical_name']]],
+        ['attribute_metadata', [['entity'], ['logical_name']]],
+      ].map(([name, key]) => ({
+        stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'], source_defined_primary_key: key },
+        sync_mode: 'full_refresh',
+        destination_sync_mode: 'overwrite',
+      })),
+    });
     const discoverConfig = writeJson(dir, 'large-discover-config.json', emu.config({ entities: three }));
     say(`1,000-entity org: ${int(expectedOptions)} options in option-set columns; discover entities ${three.join(', ')}`);
     const measurements: OrgMeasurement[] = [];
     for (let run = 1; run <= o.largeOrgReps; run++) {
-      for (const what of ['picklist', 'discover'] as const) {
+      for (const what of ORG_STEPS) {
         const from = emu.log.length;
-        const args = what === 'picklist' ? [NODE, BIN, 'read', '--config', picklistConfig, '--catalog', picklistCatalog] : [NODE, BIN, 'discover', '--config', discoverConfig];
+        const args =
+          what === 'picklist'
+            ? [NODE, BIN, 'read', '--config', picklistConfig, '--catalog', picklistCatalog]
+            : what === 'metadata'
+              ? [NODE, BIN, 'read', '--config', picklistConfig, '--catalog', metadataCatalog]
+              : [NODE, BIN, 'discover', '--config', discoverConfig];
         const r = await measure({ label: what, args, cwd: ROOT, env: childEnv, stdout: 'keep' });
         if (!checkExit(r, `${what} on the 1,000-entity org (run ${run})`)) continue;
         let count = r.records ?? 0;
         if (what === 'picklist' && count !== expectedOptions) fail(`picklist on the 1,000-entity org: ${count} records, the org has ${expectedOptions} options`);
+        if (what === 'metadata' && count !== expectedMetadata) fail(`metadata streams on the 1,000-entity org: ${count} records, the org has ${expectedMetadata} entities and attributes`);
         if (what === 'discover') {
           const names: string[] = (jsonLines(r.stdoutText).find((m) => m.type === 'CATALOG')?.catalog?.streams ?? []).map((s: { name: string }) => s.name);
           const missing = three.filter((n) => !names.includes(n));
@@ -420,10 +453,10 @@ async function largeOrgBench(o: Options, dir: string): Promise<LargeOrgResults> 
           count,
         };
         measurements.push(m);
-        say(`  ${what.padEnd(9)} run ${run}: ${secs(m.wallMs)} s, rss ${mb(m.maxRssBytes)} MB, ${m.orgRequests} org requests (+${m.loginRequests} login), ${int(count)} ${what === 'picklist' ? 'records' : 'entity streams'}`);
+        say(`  ${what.padEnd(9)} run ${run}: ${secs(m.wallMs)} s, rss ${mb(m.maxRssBytes)} MB, ${m.orgRequests} org requests (+${m.loginRequests} login), ${int(count)} ${what === 'discover' ? 'entity streams' : 'records'}`);
       }
     }
-    return { entities: entities.length, expectedOptions, discoverEntities: three, measurements };
+    return { entities: entities.length, expectedOptions, expectedMetadata, discoverEntities: three, measurements };
   } finally {
     await emu.close();
   }
@@ -491,7 +524,7 @@ function bars(o: Options, sums: Summary[], large: LargeOrgResults | undefined): 
     value: c && cLow && top !== low ? `${mb(c.maxRssBytes)} / ${mb(cLow.maxRssBytes)} MB = ${ratio(c.maxRssBytes / cLow.maxRssBytes)}` : 'n/a (one size)',
     pass: c && cLow && top !== low ? c.maxRssBytes <= 1.2 * cLow.maxRssBytes : undefined,
   });
-  const worst = (what: 'picklist' | 'discover') => {
+  const worst = (what: OrgStep) => {
     const ms = large?.measurements.filter((m) => m.what === what) ?? [];
     return ms.length ? Math.max(...ms.map((m) => m.orgRequests)) : undefined;
   };
@@ -499,6 +532,19 @@ function bars(o: Options, sums: Summary[], large: LargeOrgResults | undefined): 
   const d = worst('discover');
   list.push({ name: 'picklist on the 1,000-entity org in <= 25 org requests', value: p === undefined ? 'n/a' : String(p), pass: p === undefined ? undefined : p <= 25 });
   list.push({ name: 'discover of 3 entities (1,000-entity org) in <= 10 org requests', value: d === undefined ? 'n/a' : String(d), pass: d === undefined ? undefined : d <= 10 });
+  const meta = large?.measurements.filter((m) => m.what === 'metadata') ?? [];
+  const metaRequests = worst('metadata');
+  const metaRss = meta.length ? Math.max(...meta.map((m) => m.maxRssBytes)) : undefined;
+  list.push({
+    name: 'entity_metadata + attribute_metadata on the 1,000-entity org in <= 30 org requests',
+    value: metaRequests === undefined ? 'n/a' : String(metaRequests),
+    pass: metaRequests === undefined ? undefined : metaRequests <= 30,
+  });
+  list.push({
+    name: 'entity_metadata + attribute_metadata on the 1,000-entity org: peak RSS <= 200 MB',
+    value: metaRss === undefined ? 'n/a' : `${mb(metaRss)} MB`,
+    pass: metaRss === undefined ? undefined : metaRss <= 200 * 1024 * 1024,
+  });
   return list;
 }
 
@@ -526,17 +572,21 @@ function throughputRows(sums: Summary[]): Cell[][] {
 const THROUGHPUT_HEADER = ['rows', 'client', 'runs', 'best wall s', 'records/s', 'vs ceiling', 'CPU s (min)', 'CPU vs ceiling', 'peak RSS MB (max)', 'org requests', 'emulator CPU s'];
 
 function orgRows(large: LargeOrgResults): Cell[][] {
-  return (['picklist', 'discover'] as const).map((what) => {
+  return ORG_STEPS.map((what) => {
     const ms = large.measurements.filter((m) => m.what === what);
     if (ms.length === 0) return [what, 0, '-', '-', '-', '-'];
     const best = ms.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
     return [
-      what === 'picklist' ? 'picklist stream (picklists absent)' : `discover (entities: ${large.discoverEntities.join(', ')})`,
+      what === 'picklist'
+        ? 'picklist stream (picklists absent)'
+        : what === 'metadata'
+          ? 'entity_metadata + attribute_metadata (entities absent)'
+          : `discover (entities: ${large.discoverEntities.join(', ')})`,
       ms.length,
       secs(best.wallMs),
       mb(Math.max(...ms.map((m) => m.maxRssBytes))),
       Math.max(...ms.map((m) => m.orgRequests)),
-      `${int(best.count)} ${what === 'picklist' ? 'records' : 'entity streams'}`,
+      `${int(best.count)} ${what === 'discover' ? 'entity streams' : 'records'}`,
     ];
   });
 }
@@ -606,7 +656,7 @@ function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: Large
       ? [
           `## The 1,000-entity org (\`createLargeWorld({ entities: 1000, seed: 1 })\`)`,
           '',
-          `${int(large.entities)} entities, ${int(large.expectedOptions)} options in option-set columns.`,
+          `${int(large.entities)} entities, ${int(large.expectedOptions)} options in option-set columns${large.expectedMetadata ? `, ${int(large.expectedMetadata - large.entities)} attributes` : ''}.`,
           '',
           mdTable(ORG_HEADER, orgRows(large)),
           '',
@@ -656,7 +706,7 @@ async function main(): Promise<number> {
       Object.assign(o, { ...saved.options, docs: o.docs, strict: o.strict });
       say(`report from ${o.report} (measured ${facts.date})`);
     } else {
-      ent = await entityBench(o, dir);
+      ent = o.orgOnly ? { entity: o.entity, columns: 0, bytesPerRow: 0, measurements: [] } : await entityBench(o, dir);
       large = await largeOrgBench(o, dir);
       facts = machine();
       if (errors.length === 0 && o.docs) {

@@ -9,11 +9,12 @@ import type { PicklistRecord } from '../generated/picklist-record';
 export type OptionSetKind = 'Picklist' | 'MultiSelectPicklist' | 'State' | 'Status' | 'Boolean';
 export const OPTION_SET_KINDS: readonly OptionSetKind[] = ['Picklist', 'MultiSelectPicklist', 'State', 'Status', 'Boolean'];
 
-interface LocalizedLabel {
+export interface LocalizedLabel {
   Label?: unknown;
   LanguageCode?: unknown;
 }
-interface LabelSet {
+/** A Label complex value: every localized text and the one in the user's language. */
+export interface LabelSet {
   LocalizedLabels?: LocalizedLabel[];
   UserLocalizedLabel?: LocalizedLabel | null;
 }
@@ -40,11 +41,11 @@ export interface AttributeWithOptionSet {
 }
 
 /** "" and missing both become null: a label that is not there is not an empty label. */
-function text(value: unknown): string | null {
+export function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-function labels(set: LabelSet | null | undefined): Array<{ language_code: number; label: string }> {
+export function labels(set: LabelSet | null | undefined): Array<{ language_code: number; label: string }> {
   const out: Array<{ language_code: number; label: string }> = [];
   for (const l of set?.LocalizedLabels ?? []) {
     if (typeof l.LanguageCode === 'number' && typeof l.Label === 'string' && l.Label !== '') out.push({ language_code: l.LanguageCode, label: l.Label });

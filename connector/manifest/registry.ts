@@ -6,6 +6,7 @@ import { CurrentOrganizationDetail } from '../dataverse/organization-detail';
 import { EntityPartitionRouter, EntityRowShaper, EntitySchemaLoader } from '../dataverse/entity-components';
 import { ChangeTrackingRetriever } from '../dataverse/entity-incremental';
 import { EntityMetadataProvider } from '../dataverse/entity-metadata';
+import { AttributeMetadataRetriever, EntityMetadataRetriever, MetadataScope } from '../dataverse/metadata-streams';
 import { OptionSetBatchRetriever } from '../dataverse/option-set-retriever';
 import { OPTION_SET_KINDS, type OptionSetKind } from '../dataverse/option-sets';
 import { PicklistSelectionRouter } from '../dataverse/picklist-selection';
@@ -25,6 +26,7 @@ export type CustomCreator = (node: ManifestNode, factory: ComponentFactory) => u
 export const SHARED_COMPONENTS: ReadonlySet<string> = new Set([
   'source_dataverse.components.MsalClientCredentialsAuthenticator',
   'source_dataverse.components.EntityMetadataProvider',
+  'source_dataverse.components.MetadataScope',
 ]);
 
 const OPTION_SET_KINDS_SET = new Set<string>(OPTION_SET_KINDS);
@@ -97,6 +99,28 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       }),
       batchSize: batchSize(n),
       errorContext: f.errorContext(),
+    });
+  },
+  'source_dataverse.components.MetadataScope': (n, f) => {
+    n.unknownKeys(['class_name', 'entities', 'definitions_requester']);
+    return new MetadataScope(f.template(n, 'entities'), f.create<HttpRequester>(n.child('definitions_requester'), 'HttpRequester'), f.errorContext());
+  },
+  'source_dataverse.components.EntityMetadataRetriever': (n, f) => {
+    n.unknownKeys(['class_name', 'scope']);
+    return new EntityMetadataRetriever(f.custom(n.child('scope')) as MetadataScope);
+  },
+  'source_dataverse.components.AttributeMetadataRetriever': (n, f) => {
+    n.unknownKeys(['class_name', 'scope', 'requester', 'batch_size', 'attributes_query', 'detail_queries']);
+    const query = (q: ManifestNode) => {
+      q.unknownKeys(['path', 'request_parameters'], {}, 'a metadata query');
+      return { path: f.template(q, 'path'), requestParameters: f.templateTree(q, 'request_parameters') };
+    };
+    return new AttributeMetadataRetriever({
+      scope: f.custom(n.child('scope')) as MetadataScope,
+      requester: f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
+      attributesQuery: query(n.child('attributes_query')),
+      detailQueries: n.list('detail_queries').map(query),
+      batchSize: batchSize(n),
     });
   },
   'source_dataverse.components.CurrentOrganizationDetail': (n, f) => {

@@ -23,7 +23,7 @@ export const CAT_TABLES: Record<(typeof CAT_ENTITIES)[number], number> = { accou
 export const CAT_PAGE_SIZE = 5;
 export const UNKNOWN_ENTITY = 'nosuchentity';
 /** The streams discover must list for secrets/config.json. */
-export const CAT_STREAMS = ['organization', 'picklist', ...CAT_ENTITIES];
+export const CAT_STREAMS = ['organization', 'picklist', 'entity_metadata', 'attribute_metadata', ...CAT_ENTITIES];
 
 /** What a readable FAILED message must name, per failing config of the yml. */
 export const FAILED_CONFIG_MENTIONS: Record<string, string[]> = {

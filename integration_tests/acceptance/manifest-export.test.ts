@@ -68,6 +68,8 @@ test('the static streams carry their schemas/ file inline', () => {
   expect(streams.map((s) => [s.name, s.schema_loader])).toEqual([
     ['organization', { type: 'InlineSchemaLoader', schema: readJson('schemas/organization.json') }],
     ['picklist', { type: 'InlineSchemaLoader', schema: readJson('schemas/picklist.json') }],
+    ['entity_metadata', { type: 'InlineSchemaLoader', schema: readJson('schemas/entity_metadata.json') }],
+    ['attribute_metadata', { type: 'InlineSchemaLoader', schema: readJson('schemas/attribute_metadata.json') }],
   ]);
   const definitions = exported.definitions as Record<string, Mapping>;
   expect(definitions.organization_stream!.schema_loader).toEqual({ type: 'InlineSchemaLoader', schema: readJson('schemas/organization.json') });

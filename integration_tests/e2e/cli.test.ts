@@ -58,7 +58,7 @@ describe('usage errors end in exactly one TRACE ERROR (config_error) and exit 1'
     expect(result.code).toBe(1);
     expect(result.messages.map((m) => m.type)).toEqual(['TRACE']);
     expect(result.messages[0].trace.error.message).toBe(
-      `--catalog ${catalog} streams[0]: stream "accounts" does not exist in this source (streams: organization, picklist); run discover for the current catalog`,
+      `--catalog ${catalog} streams[0]: stream "accounts" does not exist in this source (streams: organization, picklist, entity_metadata, attribute_metadata); run discover for the current catalog`,
     );
   });
 

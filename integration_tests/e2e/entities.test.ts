@@ -110,9 +110,9 @@ describe('discover', () => {
     result = await runCli(['discover', '--config', configFile({ entities: ALL_TYPES_ENTITIES, formatted_values: true })]);
   });
 
-  test('one stream per configured entity, after organization and picklist', () => {
+  test('one stream per configured entity, after organization, picklist and the metadata streams', () => {
     expect(result.code).toBe(0);
-    expect(result.messages[0].catalog.streams.map((s: Message) => s.name)).toEqual(['organization', 'picklist', ...ALL_TYPES_ENTITIES]);
+    expect(result.messages[0].catalog.streams.map((s: Message) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', ...ALL_TYPES_ENTITIES]);
   });
 
   test.each(ALL_TYPES_ENTITIES)('%s: every column typed as its attribute metadata says', (entity) => {

@@ -32,7 +32,7 @@ describe('discover', () => {
 
   test('organization: full refresh, primary key organizationid, valid draft-07 schema without $ref/allOf/not', () => {
     const streams = result.messages[0].catalog.streams;
-    expect(streams.map((s: { name: string }) => s.name)).toEqual(['organization', 'picklist']);
+    expect(streams.map((s: { name: string }) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata']);
     const [organization] = streams;
     expect(organization.supported_sync_modes).toEqual(['full_refresh']);
     expect(organization.source_defined_primary_key).toEqual([['organizationid']]);

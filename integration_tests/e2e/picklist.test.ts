@@ -166,7 +166,7 @@ describe('the generated 1,000-entity org', () => {
     const entities = Object.keys(large.world.org.entities).slice(100, 103);
     const discover = await runCli(['discover', '--config', writeJson('picklist-large-discover.json', large.config({ entities }))]);
     expect(discover.code).toBe(0);
-    expect(discover.messages[0].catalog.streams.map((s: { name: string }) => s.name)).toEqual(['organization', 'picklist', ...entities]);
+    expect(discover.messages[0].catalog.streams.map((s: { name: string }) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', ...entities]);
     expect(large.requests('org').map((e) => `${e.method} ${e.path.split('?')[0]}`)).toEqual(['GET /api/data/v9.2/EntityDefinitions', 'POST /api/data/v9.2/$batch']);
   });
 });

@@ -184,7 +184,7 @@ describe('hundreds of configured entities (generated 1,000-entity org)', () => {
     emulator.log.length = 0;
     const result = await runCli(['discover', '--config', writeJson('real-org-600.json', emulator.config({ entities: names.slice(0, 600) }))], { timeoutMs: 120_000 });
     expect(result.code).toBe(0);
-    expect(result.messages[0].catalog.streams).toHaveLength(602);
+    expect(result.messages[0].catalog.streams).toHaveLength(604); // the 600 and organization, picklist, entity_metadata, attribute_metadata
     const org = emulator.requests('org');
     expect(org.filter((e) => e.status >= 400)).toEqual([]);
     // Names chunked to ~8 KB of filter per URL (about 140 of these names each); 3 parts per entity,

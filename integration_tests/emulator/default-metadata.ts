@@ -30,6 +30,7 @@ import {
   primaryColumns,
   stateAndStatus,
 } from './metadata-builders';
+import { displayTextOf } from './metadata-labels';
 import type { AttributeDef, EntityDef, LabelIds, OptionDef, OptionSetDef, OrgMetadata } from './model';
 
 interface LocalizedLabelFixture {
@@ -275,7 +276,8 @@ function contact(globals: Record<string, OptionSetDef>): EntityDef {
     [
       ...primaryColumns(name, 'contactid', 'fullname'),
       attr(name, 'firstname', 'StringType', { schemaName: 'FirstName' }),
-      attr(name, 'lastname', 'StringType', { schemaName: 'LastName' }),
+      // [DOC reference/entities/contact.md] LastName: RequiredLevel ApplicationRequired, MaxLength 50.
+      attr(name, 'lastname', 'StringType', { schemaName: 'LastName', requiredLevel: 'ApplicationRequired', maxLength: 50 }),
       attr(name, 'emailaddress1', 'StringType', { schemaName: 'EMailAddress1' }),
       ...lookupWithName(name, 'parentcustomerid', 'CustomerType', ['account', 'contact']),
       attr(name, 'parentcustomeridtype', 'EntityNameType', { schemaName: 'ParentCustomerIdType', attributeOf: 'parentcustomerid' }),
@@ -472,7 +474,7 @@ function appointment(): EntityDef {
     ),
     ...ownerColumns(name),
     ...auditColumns(name),
-  ], { entitySetName: 'appointments' });
+  ], { entitySetName: 'appointments', isActivity: true });
 }
 
 /** calendar: the CalendarRules column. */
@@ -510,12 +512,109 @@ function savedQuery(): EntityDef {
 }
 
 /**
+ * Entity labels in English (1033) and Swedish (1053): display name, plural, description. The
+ * English texts of account, contact and opportunity are the product's own [DOC reference/entities/
+ * account.md, contact.md, opportunity.md: "Display name", "Plural display name", "Description"];
+ * Swedish ones are the Swedish UI's names as the table-and-column pages render them [INF, no
+ * captured sv-SE response in facts.md]; the others are written the same way [INF].
+ */
+const ENTITY_LABELS: Readonly<Record<string, { name: [string, string]; plural: [string, string]; description: [string, string] }>> = {
+  account: {
+    name: ['Account', 'Konto'],
+    plural: ['Accounts', 'Konton'],
+    description: ['Business that represents a customer or potential customer. The company that is billed in business transactions.', 'Företag som representerar en kund eller potentiell kund. Företaget som faktureras i affärstransaktioner.'],
+  },
+  contact: {
+    name: ['Contact', 'Kontakt'],
+    plural: ['Contacts', 'Kontakter'],
+    description: ['Person with whom a business unit has a relationship, such as customer, supplier, and colleague.', 'Person som en affärsenhet har en relation med, till exempel kund, leverantör och kollega.'],
+  },
+  organization: { name: ['Organization', 'Organisation'], plural: ['Organizations', 'Organisationer'], description: ['Top level of the Microsoft Dynamics 365 business hierarchy.', 'Den översta nivån i affärshierarkin i Microsoft Dynamics 365.'] },
+  sample_bankaccount: { name: ['Bank Account', 'Bankkonto'], plural: ['Bank Accounts', 'Bankkonton'], description: ['A bank account of the metadata sample.', 'Ett bankkonto i metadataexemplet.'] },
+  opportunity: {
+    name: ['Opportunity', 'Affärsmöjlighet'],
+    plural: ['Opportunities', 'Affärsmöjligheter'],
+    description: ['Potential revenue-generating event, or sale to an account, which needs to be tracked through a sales process to completion.', 'Potentiell intäktsgenererande händelse eller försäljning till ett konto som måste spåras genom en försäljningsprocess.'],
+  },
+  competitor: { name: ['Competitor', 'Konkurrent'], plural: ['Competitors', 'Konkurrenter'], description: ['Business competing for the sale represented by a lead or opportunity.', 'Företag som konkurrerar om försäljningen.'] },
+  appointment: { name: ['Appointment', 'Avtalad tid'], plural: ['Appointments', 'Avtalade tider'], description: ['Commitment representing a time interval with start/end times and duration.', 'Åtagande som representerar ett tidsintervall med start- och sluttid.'] },
+  calendar: { name: ['Calendar', 'Kalender'], plural: ['Calendars', 'Kalendrar'], description: ['Calendar used by the scheduling system to define when an appointment or activity is to occur.', 'Kalender som används av schemaläggningen.'] },
+  savedquery: { name: ['View', 'Vy'], plural: ['Views', 'Vyer'], description: ['Saved query against the database.', 'Sparad fråga mot databasen.'] },
+};
+
+/**
+ * Swedish (1053) column names of the default world; a column without one is named by its English
+ * text with " (sv)" [INF: a stand-in, the real texts come from the Swedish language pack]. English
+ * names come from the schema name unless listed in {@link COLUMN_NAMES_EN}.
+ */
+const COLUMN_NAMES_SV: Readonly<Record<string, string>> = {
+  name: 'Namn',
+  'account.name': 'Kontonamn',
+  accountid: 'Konto',
+  createdon: 'Skapad den',
+  modifiedon: 'Ändrad den',
+  ownerid: 'Ägare',
+  statecode: 'Status',
+  statuscode: 'Statusorsak',
+  transactioncurrencyid: 'Valuta',
+  exchangerate: 'Växelkurs',
+  firstname: 'Förnamn',
+  lastname: 'Efternamn',
+  fullname: 'Fullständigt namn',
+  emailaddress1: 'E-post',
+  description: 'Beskrivning',
+  parentcustomerid: 'Företagsnamn',
+  birthdate: 'Födelsedag',
+  industrycode: 'Bransch',
+  revenue: 'Årlig omsättning',
+  telephone1: 'Huvudtelefon',
+  customerid: 'Potentiell kund',
+  estimatedvalue: 'Uppskattad intäkt',
+  estimatedclosedate: 'Uppskattat slutdatum',
+};
+
+/** English names where the schema name is not what the product shows [DOC reference/entities/account.md]. */
+const COLUMN_NAMES_EN: Readonly<Record<string, string>> = {
+  'account.name': 'Account Name',
+  'account.accountid': 'Account',
+  ownerid: 'Owner',
+  statecode: 'Status',
+  statuscode: 'Status Reason',
+  transactioncurrencyid: 'Currency',
+  emailaddress1: 'Email',
+  'account.industrycode': 'Industry',
+};
+
+/**
+ * Labels every entity and column in 1033 and 1053 (what the metadata streams read). One column
+ * keeps an empty English description and no Swedish one: real labels can be `""` [REAL capture,
+ * globaloptionsetdefinitions.json], and an absent description is the empty label.
+ */
+function labelDefaults(list: EntityDef[]): void {
+  for (const e of list) {
+    const l = ENTITY_LABELS[e.logicalName];
+    e.displayName = { ...e.displayName, 1033: l.name[0], 1053: l.name[1] };
+    e.displayCollectionName = { 1033: l.plural[0], 1053: l.plural[1] };
+    e.description = { 1033: l.description[0], 1053: l.description[1] };
+    for (const a of e.attributes) {
+      const key = `${e.logicalName}.${a.logicalName}`;
+      const en = COLUMN_NAMES_EN[key] ?? COLUMN_NAMES_EN[a.logicalName] ?? displayTextOf(a.schemaName);
+      a.displayName = { 1033: en, 1053: COLUMN_NAMES_SV[key] ?? COLUMN_NAMES_SV[a.logicalName] ?? `${en} (sv)` };
+      if (a.attributeOf === null && !a.logicalName.startsWith('new_')) a.description = { 1033: `${en} of the ${l.name[0].toLowerCase()}.`, 1053: `${a.displayName[1053]} för ${l.name[1].toLowerCase()}.` };
+    }
+  }
+  const legacy = list.find((e) => e.logicalName === 'account')?.attributes.find((a) => a.logicalName === 'new_legacyimportref');
+  if (legacy) legacy.description = { 1033: '' };
+}
+
+/**
  * A fresh copy of the default metadata. The first four entities are those of
  * entitydefinitions.json, in its order.
  */
 export function createDefaultMetadata(): OrgMetadata {
   const globals = globalOptionSets();
   const list = [account(), contact(globals), organization(), sampleBankAccount(globals), opportunity(), competitor(), appointment(), calendar(), savedQuery()];
+  labelDefaults(list);
   return { entities: Object.fromEntries(list.map((e) => [e.logicalName, e])), globalOptionSets: globals, userLanguage: 1033 };
 }
 

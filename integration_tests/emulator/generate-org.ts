@@ -202,6 +202,23 @@ function generateEntity(rng: Rng, index: number, globals: OptionSetDef[], langua
   return entity(name, 10000 + index, attributes, { metadataId: uuidOf(rng), changeTrackingEnabled: rng.int(10) < 8 });
 }
 
+/**
+ * Display names and descriptions of an entity and its columns in `languages` (a real org has every
+ * table and column labelled in each installed language). Drawn from no random numbers, so the
+ * rest of the org is what it was before labels were added.
+ */
+function labelEntity(e: EntityDef, languages: number[]): void {
+  const named = (base: string) => texts(base, languages, languages.length);
+  const title = schemaNameOf(e.logicalName).replace(/^[a-z0-9]+_/, '');
+  e.displayName = named(title);
+  e.displayCollectionName = named(`${title}s`);
+  e.description = named(`Generated table ${title}.`);
+  for (const a of e.attributes) {
+    a.displayName = named(schemaNameOf(a.logicalName));
+    a.description = named(`Column ${a.logicalName} of ${title}.`);
+  }
+}
+
 /** A deterministic org of `options.entities` generated entities and a pool of global option sets. */
 export function generateLargeOrg(spec: LargeOrgOptions): OrgMetadata {
   const languages = spec.languages && spec.languages.length > 0 ? spec.languages : [1033, 1031, 1036];
@@ -214,6 +231,7 @@ export function generateLargeOrg(spec: LargeOrgOptions): OrgMetadata {
   const entities: Record<string, EntityDef> = {};
   for (let i = 0; i < spec.entities; i++) {
     const e = generateEntity(rng, i, globals, languages);
+    labelEntity(e, languages.slice(0, 2));
     entities[e.logicalName] = e;
   }
   return { entities, globalOptionSets: Object.fromEntries(globals.map((s) => [s.name, s])), userLanguage: languages[0] };

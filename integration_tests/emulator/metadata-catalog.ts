@@ -66,7 +66,7 @@ export const ENTITY_PROPERTIES: Catalog<EntityDef> = {
   },
   IsCustomEntity: { edm: 'Edm.Boolean', get: (e) => isCustomName(e.logicalName) },
   IsManaged: { edm: 'Edm.Boolean', get: (e) => !isCustomName(e.logicalName) },
-  IsActivity: { edm: 'Edm.Boolean', get: () => false },
+  IsActivity: { edm: 'Edm.Boolean', get: (e) => e.isActivity === true },
   IsIntersect: { edm: 'Edm.Boolean', get: () => false },
   IsPrivate: { edm: 'Edm.Boolean', get: () => false },
   IsLogicalEntity: { edm: 'Edm.Boolean', get: () => false },
@@ -86,11 +86,11 @@ export const ENTITY_PROPERTIES: Catalog<EntityDef> = {
     edm: 'Label',
     get: (e, env) => {
       const names = e.displayName ?? { 1033: displayTextOf(entitySchemaName(e)) };
-      const plural = Object.fromEntries(Object.entries(names).map(([lang, text]) => [lang, `${text}s`]));
+      const plural = e.displayCollectionName ?? Object.fromEntries(Object.entries(names).map(([lang, text]) => [lang, `${text}s`]));
       return labelJson(plural, undefined, e.metadataId, 'displaycollectionname', !isCustomName(e.logicalName), env.userLanguage);
     },
   },
-  Description: { edm: 'Label', get: (e, env) => labelJson(undefined, undefined, e.metadataId, 'description', true, env.userLanguage) },
+  Description: { edm: 'Label', get: (e, env) => labelJson(e.description, undefined, e.metadataId, 'description', !isCustomName(e.logicalName), env.userLanguage) },
 };
 
 const READ_ONLY = new Set(['createdon', 'modifiedon', 'versionnumber', 'exchangerate']);
@@ -123,7 +123,7 @@ export const ATTRIBUTE_PROPERTIES: Catalog<AttributeDef> = {
     edm: 'AttributeRequiredLevelManagedProperty',
     complex: { Value: `${NS}.AttributeRequiredLevel`, CanBeChanged: 'Edm.Boolean', ManagedPropertyLogicalName: 'Edm.String' },
     get: (a) => ({
-      Value: a.isPrimaryId || a.isPrimaryName ? 'SystemRequired' : 'None',
+      Value: a.requiredLevel ?? (a.isPrimaryId || a.isPrimaryName ? 'SystemRequired' : 'None'),
       CanBeChanged: !a.isPrimaryId,
       ManagedPropertyLogicalName: 'canmodifyrequirementlevelsettings',
     }),
@@ -131,9 +131,9 @@ export const ATTRIBUTE_PROPERTIES: Catalog<AttributeDef> = {
   IntroducedVersion: { edm: 'Edm.String', get: (a) => (isCustomName(a.logicalName) ? '1.0.0.0' : '5.0.0.0') },
   DisplayName: {
     edm: 'Label',
-    get: (a, env) => labelJson({ 1033: displayTextOf(a.schemaName) }, undefined, a.metadataId, 'displayname', !isCustomName(a.logicalName), env.userLanguage),
+    get: (a, env) => labelJson(a.displayName ?? { 1033: displayTextOf(a.schemaName) }, undefined, a.metadataId, 'displayname', !isCustomName(a.logicalName), env.userLanguage),
   },
-  Description: { edm: 'Label', get: (a, env) => labelJson(undefined, undefined, a.metadataId, 'description', true, env.userLanguage) },
+  Description: { edm: 'Label', get: (a, env) => labelJson(a.description, undefined, a.metadataId, 'description', !isCustomName(a.logicalName), env.userLanguage) },
 };
 
 /**
@@ -169,6 +169,9 @@ export const DERIVED_TYPE: Readonly<Record<string, string>> = {
 /** The derived type name of an attribute (without namespace), or null for base-type items. */
 export const derivedTypeOf = (a: AttributeDef): string | null => DERIVED_TYPE[a.attributeTypeName] ?? null;
 
+/** A JSON number written with exactly these digits (JSON.rawJSON, Node 22+). */
+const rawNumber = (text: string): unknown => (JSON as unknown as { rawJSON(t: string): unknown }).rawJSON(text);
+
 const IME_MODE = { edm: `${NS}.ImeMode`, get: () => 'Auto' };
 const MIN_MAX = (min: number, max: number): Catalog<AttributeDef> => ({
   MinValue: { edm: 'Edm.Double', get: () => min },
@@ -179,19 +182,23 @@ const DEFAULT_FORM_VALUE: Catalog<AttributeDef> = { DefaultFormValue: { edm: 'Ed
 /** Extra properties per derived type (beyond AttributeMetadata's). */
 export const DERIVED_PROPERTIES: Readonly<Record<string, Catalog<AttributeDef>>> = {
   StringAttributeMetadata: {
-    MaxLength: { edm: 'Edm.Int32', get: (a) => (a.isPrimaryName ? 160 : 100) },
+    MaxLength: { edm: 'Edm.Int32', get: (a) => a.maxLength ?? (a.isPrimaryName ? 160 : 100) },
     Format: { edm: `${NS}.StringFormat`, get: (a) => (a.logicalName.includes('email') ? 'Email' : 'Text') },
     FormatName: { edm: 'StringFormatName', complex: { Value: 'Edm.String' }, get: (a) => ({ Value: a.logicalName.includes('email') ? 'Email' : 'Text' }) },
     DatabaseLength: { edm: 'Edm.Int32', get: (a) => (a.isPrimaryName ? 320 : 200) },
     ImeMode: IME_MODE,
   },
   MemoAttributeMetadata: {
-    MaxLength: { edm: 'Edm.Int32', get: () => 2000 },
+    MaxLength: { edm: 'Edm.Int32', get: (a) => a.maxLength ?? 2000 },
     Format: { edm: `${NS}.StringFormat`, get: () => 'TextArea' },
     ImeMode: IME_MODE,
   },
   IntegerAttributeMetadata: { ...MIN_MAX(-2147483648, 2147483647), Format: { edm: `${NS}.IntegerFormat`, get: () => 'None' } },
-  BigIntAttributeMetadata: MIN_MAX(-9223372036854775808, 9223372036854775807),
+  // Edm.Int64 bounds, every digit as the service writes them (a double would end in ...6000).
+  BigIntAttributeMetadata: {
+    MinValue: { edm: 'Edm.Int64', get: () => rawNumber('-9223372036854775808') },
+    MaxValue: { edm: 'Edm.Int64', get: () => rawNumber('9223372036854775807') },
+  },
   DecimalAttributeMetadata: { Precision: { edm: 'Edm.Int32', get: (a) => a.precision ?? (a.logicalName === 'exchangerate' ? 10 : 2) }, ...MIN_MAX(-100000000000, 100000000000), ImeMode: IME_MODE },
   DoubleAttributeMetadata: { Precision: { edm: 'Edm.Int32', get: () => 5 }, ...MIN_MAX(-100000000000, 100000000000), ImeMode: IME_MODE },
   MoneyAttributeMetadata: {

@@ -102,6 +102,10 @@ describe('EntityDefinitions', () => {
   it('EntityDefinitions(LogicalName=...) answers one entity (entitydefinition-account.json body, as a single /$entity object)', async () => {
     const body = await ok("EntityDefinitions(LogicalName='account')?$select=DisplayName,IsKnowledgeManagementEnabled,EntitySetName");
     const expected = fixture('entitydefinition-account.json');
+    // The fixture's org has one language; the default world adds Swedish (1053) after it.
+    const swedish = body.DisplayName.LocalizedLabels.filter((l: any) => l.LanguageCode === 1053);
+    expect(swedish).toEqual([{ Label: 'Konto', LanguageCode: 1053, IsManaged: true, MetadataId: expect.any(String), HasChanged: null }]);
+    body.DisplayName.LocalizedLabels = body.DisplayName.LocalizedLabels.filter((l: any) => l.LanguageCode !== 1053);
     expect(body).toEqual({ '@odata.context': `${expected['@odata.context']}/$entity`.replace('/v9.0/', '/v9.2/'), ...expected.value[0] });
   });
 
@@ -128,6 +132,7 @@ describe('EntityDefinitions', () => {
     expect(body.DisplayName.LocalizedLabels.map((l: any) => [l.LanguageCode, l.Label])).toEqual([
       [1031, 'Kontakt'],
       [1033, 'Contact'],
+      [1053, 'Kontakt'],
     ]);
     expect(body.DisplayName.UserLocalizedLabel.Label).toBe('Contact');
     expect(body.Attributes).toBeUndefined();

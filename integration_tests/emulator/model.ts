@@ -105,6 +105,14 @@ export interface AttributeDef {
   exactDigits?: boolean;
   /** Picklist, MultiSelectPicklist, State, Status, Boolean: the option set (the same object as the global one for global sets). */
   optionSet?: OptionSetDef;
+  /** DisplayName texts by language; absent: the 1033 text derived from the schema name. */
+  displayName?: Record<number, string>;
+  /** Description texts by language (`""` allowed, as real labels have); absent: an empty label. */
+  description?: Record<number, string>;
+  /** RequiredLevel.Value; absent: SystemRequired for the primary id and name, else None. */
+  requiredLevel?: 'None' | 'SystemRequired' | 'ApplicationRequired' | 'Recommended';
+  /** String / Memo MaxLength; absent: 160 for the primary name, 100 other strings, 2000 memos. */
+  maxLength?: number;
 }
 
 export interface EntityDef {
@@ -128,6 +136,12 @@ export interface EntityDef {
   schemaName?: string;
   displayName?: Record<number, string>;
   displayNameIds?: LabelIds;
+  /** DisplayCollectionName texts; absent: each DisplayName text plus "s". */
+  displayCollectionName?: Record<number, string>;
+  /** Description texts by language; absent: an empty label. */
+  description?: Record<number, string>;
+  /** IsActivity (appointment, email, ...); default false. */
+  isActivity?: boolean;
 }
 
 /** The metadata part of the org. */

@@ -42,9 +42,9 @@ function build(edit?: (doc: any) => void) {
 describe('the real manifest', () => {
   test('builds the organization stream and a WhoAmI check', async () => {
     const source = build();
-    expect(source.streams.map((s) => s.name)).toEqual(['organization', 'picklist']);
+    expect(source.streams.map((s) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata']);
     expect(await source.streams[0].primaryKey()).toEqual([['organizationid']]);
-    expect(source.check.streamNames).toEqual(['organization', 'picklist']);
+    expect(source.check.streamNames).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata']);
     expect(source.check.preflight).toBeDefined();
     const schema = await source.streams[0].jsonSchema();
     expect(Object.keys(schema.properties as object)).toContain('web_application_url');
@@ -100,10 +100,12 @@ describe('dynamic entity streams', () => {
     expect(source.streams.map((s) => [s.name, s.supportedSyncModes, s.cursorField])).toEqual([
       ['organization', ['full_refresh'], []],
       ['picklist', ['full_refresh'], []],
+      ['entity_metadata', ['full_refresh'], []],
+      ['attribute_metadata', ['full_refresh'], []],
       ['account', ['full_refresh', 'incremental'], ['modifiedon']],
       ['opportunity', ['full_refresh', 'incremental'], ['modifiedon']],
     ]);
-    expect(source.check.streamNames).toEqual(['organization', 'picklist', 'account', 'opportunity']);
+    expect(source.check.streamNames).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', 'account', 'opportunity']);
   });
 
   test('the throttling cap comes from the config', () => {
@@ -117,7 +119,7 @@ test('building the source twice from the shared manifest does not grow the check
   const root = loadManifest(manifestText).root;
   const withEntities = { ...deps, config: { ...config, entities: ['account'] } };
   createSource(root, withEntities);
-  expect(createSource(root, withEntities).check.streamNames).toEqual(['organization', 'picklist', 'account']);
+  expect(createSource(root, withEntities).check.streamNames).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', 'account']);
 });
 
 test('the check asks for one-row pages', () => {
