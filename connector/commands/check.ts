@@ -15,11 +15,13 @@ export async function* check(args: CommandArgs, deps: CommandDeps): AsyncGenerat
   let message: string | undefined;
   try {
     const config = parseConfig(raw);
-    const declared = sourceFor(config, deps);
-    // The check reads one page per stream: the manifest's overrides keep that page small.
-    const overrides = declared.check.configOverrides;
-    const source = overrides ? sourceFor({ ...config, ...overrides }, deps) : declared;
+    // Reachability first: entities patterns make building the source a request (the table listing).
     await probeOrgHost(config.org_url, deps.http.fetch, config.request_timeout_seconds * 1000);
+    const declared = await sourceFor(config, deps);
+    // The check reads one page per stream: the manifest's overrides keep that page small (built
+    // from the expanded config, so patterns are not listed twice).
+    const overrides = declared.source.check.configOverrides;
+    const source = overrides ? (await sourceFor({ ...declared.config, ...overrides }, deps)).source : declared.source;
     if (source.check.preflight) await source.check.preflight.send({ config, parameters: {} });
     for (const name of source.check.streamNames) {
       const stream = source.streams.find((s) => s.name === name);

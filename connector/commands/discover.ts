@@ -19,7 +19,7 @@ export async function describeStream(stream: DeclarativeStream): Promise<Airbyte
 }
 
 export async function* discover(args: CommandArgs, deps: CommandDeps): AsyncGenerator<AirbyteMessage> {
-  const source = sourceFor(readConfig(args, deps), deps);
+  const { source } = await sourceFor(readConfig(args, deps), deps);
   const streams: AirbyteStream[] = [];
   for (const stream of source.streams) streams.push(await describeStream(stream));
   yield catalogMessage(streams);

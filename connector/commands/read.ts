@@ -24,7 +24,7 @@ import { readConfig, sourceFor } from './source-for';
 export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerator<Output> {
   const config = readConfig(args, deps);
   if (!args.catalog) throw new ConfigError('missing --catalog CONFIGURED_CATALOG.json');
-  const source = sourceFor(config, deps);
+  const { source } = await sourceFor(config, deps);
   const capabilities = source.streams.map((s) => ({ name: s.name, supportedSyncModes: s.supportedSyncModes, cursorField: s.cursorField }));
   const configured = parseCatalog(readJsonFile(args.catalog, '--catalog'), args.catalog, capabilities);
   const states: StreamStates = args.state ? readStateFile(args.state, source.streams.map((s) => s.name)) : new Map();

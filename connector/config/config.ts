@@ -36,7 +36,7 @@ const FIELD_HINTS: Record<string, string> = {
   client_secret: "the client secret's Value from Certificates & secrets (setup step 2)",
   authority_host: 'an https URL such as https://login.microsoftonline.com',
   picklists: 'a list of "entity" or "entity.attribute" logical names, e.g. ["account", "opportunity.statuscode"]',
-  entities: 'a list of entity logical names, e.g. ["account", "opportunity"]',
+  entities: 'a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]',
   page_size: 'an integer from 1 to 5000',
   formatted_values: 'true or false',
   request_timeout_seconds: 'an integer from 1 to 600',

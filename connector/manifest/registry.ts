@@ -52,6 +52,7 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
     new EntityMetadataProvider({
       entities: f.template(n, 'entities'),
       definitionsRequester: f.create<HttpRequester>(n.child('definitions_requester'), 'HttpRequester'),
+      catalogRequester: n.has('catalog_requester') ? f.create<HttpRequester>(n.child('catalog_requester'), 'HttpRequester') : undefined,
       countsRequester: n.has('counts_requester') ? f.create<HttpRequester>(n.child('counts_requester'), 'HttpRequester') : undefined,
       batchRequester: f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
       attributesQuery: { path: f.template(n.child('attributes_query'), 'path'), requestParameters: f.templateTree(n.child('attributes_query'), 'request_parameters') },
