@@ -7,6 +7,7 @@ import { resolveDynamicStreams } from '../manifest/dynamic-streams';
 import { buildPreparedSource, resolvedManifest, type PreparedSource, type SourcePreparation } from '../manifest/source';
 import { ManifestNode } from '../manifest/node';
 import type { CommandArgs, CommandDeps } from './deps';
+import { withSteadyNewSpace } from './memory';
 
 /** Reads the --config file as JSON; a missing or unparsable file is a usage error (TRACE), not a failed check. */
 export function readConfigFile(args: CommandArgs, deps: CommandDeps): unknown {
@@ -26,7 +27,7 @@ export function readConfig(args: CommandArgs, deps: CommandDeps): Config {
  * `msdyn_*`) replaced by the tables they match. A config without patterns costs no request here.
  */
 export function sourceFor(config: Config, deps: CommandDeps): Promise<PreparedSource> {
-  return buildPreparedSource({ config, http: { ...deps.http, timeoutMs: config.request_timeout_seconds * 1000 }, redactor: deps.redactor }, expandEntityPatterns);
+  return withSteadyNewSpace(() => buildPreparedSource({ config, http: { ...deps.http, timeoutMs: config.request_timeout_seconds * 1000 }, redactor: deps.redactor }, expandEntityPatterns));
 }
 
 async function expandEntityPatterns({ config, streamNames, definition }: SourcePreparation): Promise<Config> {
