@@ -1,10 +1,10 @@
 /**
- * `read`: first every input is validated (config, catalog, the state file and each configured
- * stream's own state), so a defect anywhere fails before the first record; then, for each configured stream, STARTED, RUNNING with the first page, RECORDs, STATE at each
+ * `read`: first every input is validated (config, catalog, the state file, each configured
+ * stream's own state and its column selection), so a defect anywhere fails before the first record; then, for each configured stream, STARTED, RUNNING with the first page, RECORDs, STATE at each
  * checkpoint with the exact count since the previous one, COMPLETE. A stream that fails is marked
  * INCOMPLETE, the others still run, and the first failure is rethrown at the end (TRACE ERROR).
  */
-import { parseCatalog, type ConfiguredStream } from '../config/catalog';
+import { checkSelection, parseCatalog, type ConfiguredStream } from '../config/catalog';
 import { readJsonFile } from '../config/config';
 import { readStateFile, type StreamStates } from '../config/state';
 import { ConfigError } from '../errors';
@@ -32,10 +32,11 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   // State first: its rules need no request (a resume_link aside), the sync-mode check needs metadata.
   await checkStates(streams.map((s) => s.stream), states);
   await refuseFullRefreshOnly(configured, source.streams, args.catalog);
+  const fields = await fieldsOf(streams);
   let firstFailure: unknown;
-  for (const { entry, stream } of streams) {
+  for (const [i, { entry, stream }] of streams.entries()) {
     try {
-      yield* readStream(stream, entry.syncMode, states.get(entry.name)?.state, deps);
+      yield* readStream(stream, { syncMode: entry.syncMode, state: states.get(entry.name)?.state, fields: fields[i] }, deps);
     } catch (err) {
       deps.progress?.finish('failed');
       yield streamStatusMessage(stream.name, 'INCOMPLETE', deps.now());
@@ -60,6 +61,22 @@ async function refuseFullRefreshOnly(configured: ConfiguredStream[], streams: De
   }
 }
 
+/**
+ * The fields each stream writes: the catalog's selection (checked against the stream's schema, so
+ * a property it lacks fails the read before any record) with what goes with it, or all.
+ */
+async function fieldsOf(streams: ReadonlyArray<{ entry: ConfiguredStream; stream: DeclarativeStream }>): Promise<Array<{ written?: string[]; selected: boolean }>> {
+  const out: Array<{ written?: string[]; selected: boolean }> = [];
+  for (const { entry, stream } of streams) {
+    if (entry.selectedFields) {
+      const properties = (await stream.jsonSchema()).properties;
+      checkSelection(entry, properties && typeof properties === 'object' ? Object.keys(properties) : []);
+    }
+    out.push({ written: await stream.recordFields(entry.selectedFields), selected: entry.selectedFields !== undefined });
+  }
+  return out;
+}
+
 /** Each configured stream checks its saved state; the first problem fails the read, naming where in the file it is. */
 async function checkStates(streams: readonly DeclarativeStream[], states: StreamStates): Promise<void> {
   for (const stream of streams) {
@@ -74,26 +91,26 @@ async function checkStates(streams: readonly DeclarativeStream[], states: Stream
   }
 }
 
-async function* readStream(
-  stream: DeclarativeStream,
-  syncMode: 'full_refresh' | 'incremental',
-  state: Record<string, unknown> | undefined,
-  deps: CommandDeps,
-): AsyncGenerator<Output> {
+interface StreamRead {
+  syncMode: 'full_refresh' | 'incremental';
+  state: Record<string, unknown> | undefined;
+  /** The fields written (undefined: the schema lists none); `selected`: narrowed by the catalog, so the requests are too. */
+  fields: { written?: string[]; selected: boolean };
+}
+
+async function* readStream(stream: DeclarativeStream, { syncMode, state, fields: { written: fields, selected } }: StreamRead, deps: CommandDeps): AsyncGenerator<Output> {
   yield streamStatusMessage(stream.name, 'STARTED', deps.now());
   // A full read's size; an incremental read emits fewer, so only full refreshes are estimated.
   const estimate = syncMode === 'full_refresh' ? await stream.estimate() : undefined;
   if (estimate !== undefined) yield estimateMessage(stream.name, estimate, deps.now());
   deps.progress?.start(stream.name);
-  // Records carry exactly the schema's fields (ACCEPTANCE: no fields outside the schema).
-  const properties = (await stream.jsonSchema()).properties;
-  const fields = properties && typeof properties === 'object' ? Object.keys(properties) : undefined;
+  // Records carry exactly the schema's fields, or the catalog's selection of them (ACCEPTANCE: no fields outside the schema).
   const governor = new MemoryGovernor();
   let running = false;
   let sinceCheckpoint = 0;
   let total = 0;
   const started = deps.now();
-  for await (const event of stream.read({ syncMode, state })) {
+  for await (const event of stream.read({ syncMode, state, ...(selected && fields ? { fields } : {}) })) {
     if (event.kind === 'records') {
       if (!running) {
         running = true;
