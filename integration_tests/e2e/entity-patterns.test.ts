@@ -92,6 +92,33 @@ describe('entities patterns on the default org', () => {
   });
 });
 
+describe('check with patterns', () => {
+  test('the exact names are read, the matched tables only listed: SUCCEEDED though c* matches a table the role cannot read', async () => {
+    expect(emulator.world.org.entities.competitor.readDenied).toBe(true);
+    emulator.log.length = 0;
+    const result = await runCli(['check', '--config', writeJson(`patterns-check-${Math.random()}.json`, emulator.config({ entities: ['account', 'c*'] }))]);
+    expect(result.messages.map((m) => m.connectionStatus)).toEqual([{ status: 'SUCCEEDED' }]);
+    const definitions = emulator.requests('org').filter((e) => e.path.startsWith('/api/data/v9.2/EntityDefinitions?'));
+    // The pattern's listing (which also serves the definitions: no filtered request) and the picklist stream's own.
+    expect(definitions.map((e) => decodeURIComponent(e.path))).toEqual([
+      '/api/data/v9.2/EntityDefinitions?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ObjectTypeCode,ChangeTrackingEnabled',
+      '/api/data/v9.2/EntityDefinitions?$select=LogicalName',
+    ]);
+    const paths = emulator.requests('org').map((e) => e.path.split('?')[0]);
+    expect(paths.filter((p) => /\/(accounts|competitors|contacts|calendars)$/.test(p))).toEqual(['/api/data/v9.2/accounts']);
+  });
+
+  test('a pattern matching nothing: FAILED naming it', async () => {
+    const result = await runCli(['check', '--config', writeJson(`patterns-check-${Math.random()}.json`, emulator.config({ entities: ['zz_*'] }))]);
+    expect(result.messages.map((m) => m.connectionStatus)).toEqual([
+      {
+        status: 'FAILED',
+        message: `config field "entities.0" is "zz_*", which matches no table in ${emulator.orgUrl}: patterns match table logical names (e.g. "msdyn_*" for the tables whose names start with msdyn_); correct the pattern or remove it`,
+      },
+    ]);
+  });
+});
+
 describe('"*" on the generated 1,000-entity org', () => {
   let large: Emulator;
   beforeAll(async () => {
