@@ -32,11 +32,11 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   // State first: its rules need no request (a resume_link aside), the sync-mode check needs metadata.
   await checkStates(streams.map((s) => s.stream), states);
   await refuseFullRefreshOnly(configured, source.streams, args.catalog);
-  const fields = await fieldsOf(streams);
+  await checkSelections(streams);
   let firstFailure: unknown;
-  for (const [i, { entry, stream }] of streams.entries()) {
+  for (const { entry, stream } of streams) {
     try {
-      yield* readStream(stream, { syncMode: entry.syncMode, state: states.get(entry.name)?.state, fields: fields[i] }, deps);
+      yield* readStream(stream, { syncMode: entry.syncMode, state: states.get(entry.name)?.state, selected: entry.selectedFields }, deps);
     } catch (err) {
       deps.progress?.finish('failed');
       yield streamStatusMessage(stream.name, 'INCOMPLETE', deps.now());
@@ -61,20 +61,13 @@ async function refuseFullRefreshOnly(configured: ConfiguredStream[], streams: De
   }
 }
 
-/**
- * The fields each stream writes: the catalog's selection (checked against the stream's schema, so
- * a property it lacks fails the read before any record) with what goes with it, or all.
- */
-async function fieldsOf(streams: ReadonlyArray<{ entry: ConfiguredStream; stream: DeclarativeStream }>): Promise<Array<{ written?: string[]; selected: boolean }>> {
-  const out: Array<{ written?: string[]; selected: boolean }> = [];
+/** Each catalog selection against its stream's schema: a property the stream lacks fails the read before any record. */
+async function checkSelections(streams: ReadonlyArray<{ entry: ConfiguredStream; stream: DeclarativeStream }>): Promise<void> {
   for (const { entry, stream } of streams) {
-    if (entry.selectedFields) {
-      const properties = (await stream.jsonSchema()).properties;
-      checkSelection(entry, properties && typeof properties === 'object' ? Object.keys(properties) : []);
-    }
-    out.push({ written: await stream.recordFields(entry.selectedFields), selected: entry.selectedFields !== undefined });
+    if (!entry.selectedFields) continue;
+    const properties = (await stream.jsonSchema()).properties;
+    checkSelection(entry, properties && typeof properties === 'object' ? Object.keys(properties) : []);
   }
-  return out;
 }
 
 /** Each configured stream checks its saved state; the first problem fails the read, naming where in the file it is. */
@@ -94,17 +87,18 @@ async function checkStates(streams: readonly DeclarativeStream[], states: Stream
 interface StreamRead {
   syncMode: 'full_refresh' | 'incremental';
   state: Record<string, unknown> | undefined;
-  /** The fields written (undefined: the schema lists none); `selected`: narrowed by the catalog, so the requests are too. */
-  fields: { written?: string[]; selected: boolean };
+  /** The catalog's selection (checked already); absent: every property. */
+  selected?: string[];
 }
 
-async function* readStream(stream: DeclarativeStream, { syncMode, state, fields: { written: fields, selected } }: StreamRead, deps: CommandDeps): AsyncGenerator<Output> {
+async function* readStream(stream: DeclarativeStream, { syncMode, state, selected }: StreamRead, deps: CommandDeps): AsyncGenerator<Output> {
   yield streamStatusMessage(stream.name, 'STARTED', deps.now());
   // A full read's size; an incremental read emits fewer, so only full refreshes are estimated.
   const estimate = syncMode === 'full_refresh' ? await stream.estimate() : undefined;
   if (estimate !== undefined) yield estimateMessage(stream.name, estimate, deps.now());
   deps.progress?.start(stream.name);
   // Records carry exactly the schema's fields, or the catalog's selection of them (ACCEPTANCE: no fields outside the schema).
+  const fields = await stream.recordFields(selected);
   const governor = new MemoryGovernor();
   let running = false;
   let sinceCheckpoint = 0;
