@@ -2,6 +2,7 @@
 import { catalogMessage, type AirbyteMessage, type AirbyteStream } from '../protocol/messages';
 import type { DeclarativeStream } from '../streams/declarative-stream';
 import type { CommandArgs, CommandDeps } from './deps';
+import { withSteadyNewSpace } from './memory';
 import { readConfig, sourceFor } from './source-for';
 
 export async function describeStream(stream: DeclarativeStream): Promise<AirbyteStream> {
@@ -19,8 +20,13 @@ export async function describeStream(stream: DeclarativeStream): Promise<Airbyte
 }
 
 export async function* discover(args: CommandArgs, deps: CommandDeps): AsyncGenerator<AirbyteMessage> {
-  const source = sourceFor(readConfig(args, deps), deps);
-  const streams: AirbyteStream[] = [];
-  for (const stream of source.streams) streams.push(await describeStream(stream));
+  const config = readConfig(args, deps);
+  // One burst of short-lived objects per stream (a thousand with `entities: ["*"]`): see withSteadyNewSpace.
+  const streams = await withSteadyNewSpace(async () => {
+    const { source } = await sourceFor(config, deps);
+    const described: AirbyteStream[] = [];
+    for (const stream of source.streams) described.push(await describeStream(stream));
+    return described;
+  });
   yield catalogMessage(streams);
 }

@@ -21,6 +21,28 @@ function collector(): (() => void) | null {
   return collect;
 }
 
+/**
+ * Runs `work` with V8's new space held at its current size (`--semi-space-growth-factor=1`), then
+ * lets it grow again. Building and describing a thousand streams allocates tens of MB of
+ * short-lived manifest copies in a burst; V8 answers such a burst by doubling the new space up to
+ * its maximum, which cost a `"*"` discover of a 1,000-entity org 120 MB of peak RSS (326 MB
+ * against 207 MB held) for no speed that a one-off burst needs. Reads get their usual growth back.
+ */
+export async function withSteadyNewSpace<T>(work: () => Promise<T>): Promise<T> {
+  if (steadyDepth++ === 0) v8.setFlagsFromString('--semi-space-growth-factor=1');
+  try {
+    return await work();
+  } finally {
+    if (--steadyDepth === 0) v8.setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_SEMI_SPACE_GROWTH}`);
+  }
+}
+
+/** Nested holds release the new space only when the outermost ends. */
+let steadyDepth = 0;
+
+/** V8's default `--semi-space-growth-factor`. */
+const DEFAULT_SEMI_SPACE_GROWTH = 2;
+
 /** Heap above which a read collects between pages (measured: 145 MB peak RSS over a million 20-column rows). */
 export const DEFAULT_HEAP_BUDGET = 40 * 1024 * 1024;
 

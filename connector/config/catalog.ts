@@ -6,6 +6,13 @@ export interface ConfiguredStream {
   name: string;
   syncMode: 'full_refresh' | 'incremental';
   cursorField?: string[];
+  /** Where in the catalog file the stream is, for messages: `--catalog FILE streams[2]`. */
+  where: string;
+  /**
+   * The properties of the catalog's `json_schema`, when it lists any: the columns to read and
+   * write (the source adds the key and the cursor). Absent: every property of the stream.
+   */
+  selectedFields?: string[];
 }
 
 export interface StreamCapabilities {
@@ -53,12 +60,39 @@ export function parseCatalog(value: unknown, file: string, available: readonly S
       throw new ConfigError(`${where}: cursor_field must be a list of field names, e.g. ["modifiedon"]`);
     }
     const cursorField = Array.isArray(entry.cursor_field) ? (entry.cursor_field as string[]) : undefined;
+    const selectedFields = selectionOf(entry.stream.json_schema, where, name);
     if (syncMode === 'incremental' && cursorField && cursorField.length > 0 && cursorField.join('.') !== stream.cursorField.join('.')) {
       const given = JSON.stringify(cursorField);
       throw new ConfigError(
         `${where}: stream "${name}" has the source-defined cursor ${JSON.stringify(stream.cursorField)}; cursor_field ${cut(given)} cannot be used (remove it or set it to ${JSON.stringify(stream.cursorField)})`,
       );
     }
-    return { name, syncMode, cursorField };
+    return { name, syncMode, cursorField, where, ...(selectedFields ? { selectedFields } : {}) };
   });
+}
+
+/** The property names a catalog's json_schema lists; none (`{}`, no `properties`, an empty one) means all. */
+function selectionOf(schema: unknown, where: string, name: string): string[] | undefined {
+  if (!isObject(schema) || schema.properties === undefined) return undefined;
+  if (!isObject(schema.properties)) {
+    throw new ConfigError(`${where}: stream.json_schema.properties of "${name}" must be an object of property schemas, as discover printed it (found ${kindOf(schema.properties)})`);
+  }
+  const names = Object.keys(schema.properties);
+  return names.length > 0 ? names : undefined;
+}
+
+/**
+ * Refuses a selected property the stream does not have (a column dropped since discover, a typo):
+ * reading on without it would silently write less than the catalog asks for.
+ */
+export function checkSelection(entry: ConfiguredStream, properties: readonly string[]): void {
+  if (!entry.selectedFields) return;
+  const known = new Set(properties);
+  const unknown = entry.selectedFields.filter((f) => !known.has(f));
+  if (unknown.length === 0) return;
+  const named = unknown.slice(0, 5).map((f) => quote(f)).join(', ');
+  const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : '';
+  throw new ConfigError(
+    `${entry.where}: stream "${entry.name}" has no ${unknown.length === 1 ? 'property' : 'properties'} ${named}${more} (json_schema.properties); run discover for the stream's current properties and select among them`,
+  );
 }

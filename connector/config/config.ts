@@ -33,7 +33,7 @@ const FIELD_HINTS: Record<string, string> = {
   client_secret: "the client secret's Value from Certificates & secrets (setup step 2)",
   authority_host: 'an https URL such as https://login.microsoftonline.com',
   picklists: 'a list of "entity" or "entity.attribute" logical names, e.g. ["account", "opportunity.statuscode"]',
-  entities: 'a list of entity logical names, e.g. ["account", "opportunity"]',
+  entities: 'a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]',
 };
 
 function specProperties(): Record<string, Record<string, unknown>> {

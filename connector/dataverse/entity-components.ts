@@ -8,19 +8,20 @@ import type { PartitionRouter } from '../streams/partition-router';
 import type { SchemaLoader } from '../streams/schema-loader';
 import type { RecordTransformation, StreamContext, StreamRecord } from '../streams/types';
 import type { EntityMetadataProvider } from './entity-metadata';
-import { LOOKUP_TARGET_SUFFIX, columnsOf, entitySchema } from './entity-schema';
+import { LOOKUP_TARGET_SUFFIX, columnsOf, entitySchema, type ColumnInfo } from './entity-schema';
 
 const FORMATTED_TERM = 'OData.Community.Display.V1.FormattedValue';
 const LOOKUP_TERM = 'Microsoft.Dynamics.CRM.lookuplogicalname';
 const FORMATTED = `@${FORMATTED_TERM}`;
 const LOOKUP = `@${LOOKUP_TERM}`;
+const FORMATTED_SUFFIX = '__formatted';
 
 /** `stream_partition` of an entity stream. */
 export interface EntityPartition extends Record<string, unknown> {
   entity: string;
   entity_set: string;
   primary_key: string;
-  /** `$select` value: every column of the schema. */
+  /** `$select` value: every column of the schema, or those of the catalog's selection (with the key). */
   select: string;
   change_tracking: boolean;
   /** Columns whose formatted value becomes `<column>__formatted` (empty unless formatted_values). */
@@ -44,7 +45,7 @@ export class EntityPartitionRouter implements PartitionRouter {
 
   async partitions(context: StreamContext): Promise<EntityPartition[]> {
     const info = await this.metadata.entity(context, String(this.entity.render(context)));
-    const columns = columnsOf(info);
+    const columns = selectedColumns(columnsOf(info), info.primaryIdAttribute, context.selected_fields);
     const formatted = this.formattedValues.render(context) === true;
     const formattedColumns = formatted ? columns.filter((c) => c.formatted).map((c) => c.property) : [];
     const lookupColumns = columns.filter((c) => c.lookupTarget).map((c) => c.property);
@@ -64,6 +65,18 @@ export class EntityPartitionRouter implements PartitionRouter {
   }
 }
 
+/**
+ * The columns a read asks for: all, or those whose property or companion (`__formatted`,
+ * `__lookuplogicalname`) is among the fields written, and the key.
+ */
+function selectedColumns(columns: ColumnInfo[], primaryKey: string, fields: unknown): ColumnInfo[] {
+  if (!Array.isArray(fields)) return columns;
+  const wanted = new Set(fields.map(String));
+  return columns.filter(
+    (c) => c.property === primaryKey || wanted.has(c.property) || wanted.has(`${c.property}${FORMATTED_SUFFIX}`) || wanted.has(`${c.property}${LOOKUP_TARGET_SUFFIX}`),
+  );
+}
+
 export class EntitySchemaLoader implements SchemaLoader {
   constructor(
     private readonly metadata: EntityMetadataProvider,
@@ -81,6 +94,23 @@ export class EntitySchemaLoader implements SchemaLoader {
   async primaryKey(): Promise<string[][]> {
     const info = await this.metadata.entity(this.context, String(this.entity.render(this.context)));
     return [[info.primaryIdAttribute]];
+  }
+
+  /**
+   * What goes with a selection: a column's `__formatted` and `__lookuplogicalname` companions,
+   * and on a change-tracked table the CDC fields with `modifiedon`, which `_ab_cdc_updated_at`
+   * is made from (the deletion marker is never left out: a destination would miss deletes).
+   */
+  async linkedFields(selected: ReadonlySet<string>): Promise<string[]> {
+    const info = await this.metadata.entity(this.context, String(this.entity.render(this.context)));
+    const linked: string[] = [];
+    for (const column of columnsOf(info)) {
+      if (!selected.has(column.property)) continue;
+      linked.push(`${column.property}${FORMATTED_SUFFIX}`);
+      if (column.lookupTarget) linked.push(`${column.property}${LOOKUP_TARGET_SUFFIX}`);
+    }
+    if (info.changeTracking) linked.push('modifiedon', '_ab_cdc_updated_at', '_ab_cdc_deleted_at');
+    return linked;
   }
 
   /** Rows the stream will hold, from the service's record counts (an estimate). */

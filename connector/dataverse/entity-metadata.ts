@@ -2,7 +2,8 @@
  * The metadata of the configured entities, loaded once per run for all of them: EntityDefinitions
  * filtered to the configured names, and `$batch`es with each entity's attribute list, DateTime
  * behaviours and lookup targets. Only the configured entities are ever queried, so a 1,000-entity
- * org costs the same as a 3-entity one.
+ * org costs the same as a 3-entity one. Patterns in `entities` (`*`, `msdyn_*`) cost one unfiltered
+ * listing instead, whose definitions then replace the filtered requests.
  *
  * Many entities: the name filter goes out in chunks whose URLs stay far below the GET limit (32 KB
  * on the service, 16 KB on a default Node server, which answers 431), and a `$batch` holds at
@@ -13,6 +14,7 @@ import type { BatchPartResponse } from '../http/batch';
 import { buildUrl, parseDataverseError, type HttpRequester, type Renderable } from '../http/requester';
 import { DataverseError } from '../errors';
 import { describeDataverseError, type ErrorContext } from './error-messages';
+import { expandPatterns } from './entity-patterns';
 
 /** One attribute as the metadata describes it. */
 export interface AttributeInfo {
@@ -48,6 +50,8 @@ export interface MetadataQuery {
 export interface EntityMetadataOptions {
   entities: Renderable;
   definitionsRequester: HttpRequester;
+  /** Every EntityDefinition, unfiltered (one request): what `entities` patterns are matched against. */
+  catalogRequester?: HttpRequester;
   /** RetrieveTotalRecordCount for the configured entities: row estimates, optional. */
   countsRequester?: HttpRequester;
   batchRequester: HttpRequester;
@@ -95,6 +99,8 @@ const LISTED_MISSING = 10;
 export class EntityMetadataProvider {
   private loading?: Promise<Map<string, EntityInfo>>;
   private counting?: Promise<Map<string, number>>;
+  /** The definitions listed to expand patterns, by logical name: the load then needs no filtered request. */
+  private listed?: Map<string, Record<string, unknown>>;
 
   constructor(private readonly options: EntityMetadataOptions) {}
 
@@ -102,6 +108,27 @@ export class EntityMetadataProvider {
   configured(context: Record<string, unknown>): string[] {
     const value = this.options.entities.render(context);
     return Array.isArray(value) ? [...new Set(value.map((v) => String(v).toLowerCase()))] : [];
+  }
+
+  /**
+   * `items` (config `entities`) with every pattern matched against the org's definitions, listed
+   * with one request; tables without an entity set are not readable through the Web API, so no
+   * pattern stands for them. The listed definitions serve the load that follows.
+   */
+  async expandPatterns(context: Record<string, unknown>, items: readonly string[], reserved: ReadonlySet<string>): Promise<string[]> {
+    const requester = this.options.catalogRequester;
+    if (!requester) throw new Error('the entity metadata component has no catalog_requester, which entities patterns need');
+    const response = await requester.send(context);
+    const definitions = (response.body as { value?: unknown }).value;
+    if (!Array.isArray(definitions)) throw new ResponseError('the EntityDefinitions answer holds no value list');
+    const listed = new Map<string, Record<string, unknown>>();
+    for (const d of definitions as Array<Record<string, unknown>>) {
+      if (typeof d?.LogicalName !== 'string') throw new ResponseError('an EntityDefinitions item has no LogicalName');
+      listed.set(d.LogicalName.toLowerCase(), d);
+    }
+    this.listed = listed;
+    const tables = [...listed.values()].filter((d) => typeof d.EntitySetName === 'string' && d.EntitySetName !== '').map((d) => String(d.LogicalName));
+    return expandPatterns({ items, tables, reserved, orgUrl: this.options.errorContext.orgUrl });
   }
 
   /** Metadata of one configured entity (all are loaded on the first call). */
@@ -143,7 +170,9 @@ export class EntityMetadataProvider {
     const result = new Map<string, EntityInfo>();
     if (names.length === 0) return result;
     const byName = new Map<string, Record<string, unknown>>();
-    for (const chunk of chunkNames(names)) {
+    const listed = this.listed;
+    if (listed) for (const n of names) if (listed.has(n)) byName.set(n, listed.get(n) as Record<string, unknown>);
+    for (const chunk of listed ? [] : chunkNames(names)) {
       const response = await this.options.definitionsRequester.send(withEntities(context, chunk));
       const definitions = (response.body as { value?: unknown }).value;
       if (!Array.isArray(definitions)) throw new ResponseError('the EntityDefinitions answer holds no value list');

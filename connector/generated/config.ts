@@ -27,7 +27,7 @@ export type AuthorityHost = string;
  */
 export type Picklists = string[];
 /**
- * Entity logical names to sync as their own streams, e.g. account, opportunity.
+ * Entity logical names to sync as their own streams, e.g. account, opportunity. An item with `*` is a pattern: `*` for every table with an entity set, `msdyn_*` for the tables whose names start with msdyn_. A table named and also matched is one stream.
  *
  * @maxItems 10000
  */

@@ -127,7 +127,13 @@ export class MsalAuthenticator implements Authenticator {
       this.app = new ConfidentialClientApplication(this.configuration);
       throw this.explain(err);
     }
-    if (!result?.accessToken) throw new AuthenticationError('Microsoft Entra ID returned no access token');
+    if (!result?.accessToken) {
+      // MSAL can hand back an empty result for an error answer it could not parse (an HTML 500):
+      // what the token endpoint said decides, as for a thrown error.
+      const status = this.network.lastExchange?.status;
+      if (status !== undefined && (status >= 500 || status === 429)) throw this.explain(new Error(`HTTP ${status} without a token`));
+      throw new AuthenticationError('Microsoft Entra ID returned no access token');
+    }
     this.skipCache = false;
     this.options.redactor?.add(result.accessToken);
     const header = `Bearer ${result.accessToken}`;

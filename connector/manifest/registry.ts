@@ -53,11 +53,12 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
     });
   },
   'source_dataverse.components.EntityMetadataProvider': (n, f) => {
-    n.unknownKeys(['class_name', 'entities', 'definitions_requester', 'counts_requester', 'requester', 'attributes_query', 'datetime_query', 'lookup_query']);
+    n.unknownKeys(['class_name', 'entities', 'definitions_requester', 'catalog_requester', 'counts_requester', 'requester', 'attributes_query', 'datetime_query', 'lookup_query']);
     for (const key of ['attributes_query', 'datetime_query', 'lookup_query']) n.optChild(key)?.unknownKeys(['path', 'request_parameters'], {}, key);
     return new EntityMetadataProvider({
       entities: f.template(n, 'entities'),
       definitionsRequester: f.create<HttpRequester>(n.child('definitions_requester'), 'HttpRequester'),
+      catalogRequester: n.has('catalog_requester') ? f.create<HttpRequester>(n.child('catalog_requester'), 'HttpRequester') : undefined,
       countsRequester: n.has('counts_requester') ? f.create<HttpRequester>(n.child('counts_requester'), 'HttpRequester') : undefined,
       batchRequester: f.create<HttpRequester>(n.child('requester'), 'HttpRequester'),
       attributesQuery: { path: f.template(n.child('attributes_query'), 'path'), requestParameters: f.templateTree(n.child('attributes_query'), 'request_parameters') },

@@ -34,6 +34,18 @@ interface EstimatingSchemaLoader extends SchemaLoader {
   estimate(): Promise<number | undefined>;
 }
 
+/**
+ * A schema loader that knows which fields go with a selection: `<column>__formatted` with its
+ * column, fields derived from others (CDC fields from the cursor), and the like.
+ */
+interface FieldLinkingSchemaLoader extends SchemaLoader {
+  linkedFields(selected: ReadonlySet<string>): Promise<string[]>;
+}
+
+function isFieldLinking(loader: SchemaLoader): loader is FieldLinkingSchemaLoader {
+  return typeof (loader as Partial<FieldLinkingSchemaLoader>).linkedFields === 'function';
+}
+
 function isEstimating(loader: SchemaLoader): loader is EstimatingSchemaLoader {
   return typeof (loader as Partial<EstimatingSchemaLoader>).estimate === 'function';
 }
@@ -56,6 +68,11 @@ export interface StreamSyncCapabilities {
 export interface StreamReadOptions {
   syncMode: SyncMode;
   state?: Record<string, unknown>;
+  /**
+   * The fields the caller writes, from {@link DeclarativeStream.recordFields} (absent: all). They
+   * reach components as `selected_fields` in the read context, so a retriever may ask for less.
+   */
+  fields?: readonly string[];
 }
 
 export class DeclarativeStream {
@@ -91,6 +108,22 @@ export class DeclarativeStream {
   async primaryKey(): Promise<string[][]> {
     if (this.options.primaryKey.length > 0 || !isKeyed(this.options.schemaLoader)) return this.options.primaryKey;
     return this.options.schemaLoader.primaryKey();
+  }
+
+  /**
+   * The fields records of this stream carry when a catalog selects `selected` (absent: every
+   * property of the schema), in schema order: the selection, the primary key, the cursor, and
+   * what the schema loader links to them. Undefined when the schema lists no properties.
+   */
+  async recordFields(selected?: readonly string[]): Promise<string[] | undefined> {
+    const properties = (await this.jsonSchema()).properties;
+    if (!properties || typeof properties !== 'object') return undefined;
+    const all = Object.keys(properties);
+    if (!selected) return all;
+    const keep = new Set([...selected, ...(await this.primaryKey()).map((path) => path[0]), ...this.cursorField]);
+    const loader = this.options.schemaLoader;
+    if (isFieldLinking(loader)) for (const field of await loader.linkedFields(keep)) keep.add(field);
+    return all.filter((field) => keep.has(field));
   }
 
   /** How many rows a full read would hold, when the source can tell cheaply. */
@@ -141,7 +174,7 @@ export class DeclarativeStream {
   }
 
   private async *events(options: StreamReadOptions): AsyncGenerator<StreamEvent> {
-    const context: StreamContext = { ...this.options.context, stream_state: options.state ?? {} };
+    const context: StreamContext = { ...this.options.context, stream_state: options.state ?? {}, ...(options.fields ? { selected_fields: options.fields } : {}) };
     for (const transformation of this.options.transformations) await transformation.prepare?.(context);
     const incremental = this.options.incrementalSync;
     if (options.syncMode === 'incremental' && incremental) {

@@ -1,4 +1,4 @@
-import { parseCatalog } from '../../connector/config/catalog';
+import { checkSelection, parseCatalog } from '../../connector/config/catalog';
 import { ConfigError } from '../../connector/errors';
 
 const AVAILABLE = [
@@ -13,7 +13,7 @@ describe('parseCatalog', () => {
     ['an object json_schema', entry({ json_schema: { type: 'object' } })],
     ['the source-defined cursor', entry({}, { cursor_field: ['modifiedon'] })],
   ])('accepts %s', (_name, catalog) => {
-    expect(parseCatalog(catalog, 'c.json', AVAILABLE)).toEqual([{ name: 'account', syncMode: 'incremental', cursorField: (catalog.streams[0] as { cursor_field?: string[] }).cursor_field }]);
+    expect(parseCatalog(catalog, 'c.json', AVAILABLE)).toEqual([{ name: 'account', syncMode: 'incremental', cursorField: (catalog.streams[0] as { cursor_field?: string[] }).cursor_field, where: '--catalog c.json streams[0]' }]);
   });
 
   test.each([
@@ -29,5 +29,34 @@ describe('parseCatalog', () => {
     ],
   ])('refuses %s', (_name, catalog, message) => {
     expect(() => parseCatalog(catalog, 'c.json', AVAILABLE)).toThrow(new ConfigError(message));
+  });
+});
+
+describe('column selection from json_schema', () => {
+  const selected = (json_schema: unknown) => parseCatalog(entry({ json_schema }), 'c.json', AVAILABLE)[0].selectedFields;
+
+  test('the properties json_schema lists are the selection; none listed means every column', () => {
+    expect(selected({ type: 'object', properties: { name: {}, revenue: { type: 'number' } } })).toEqual(['name', 'revenue']);
+    expect(selected({})).toBeUndefined();
+    expect(selected({ type: 'object' })).toBeUndefined();
+    expect(selected({ type: 'object', properties: {} })).toBeUndefined();
+  });
+
+  test('properties that are not an object are refused', () => {
+    expect(() => selected({ properties: ['name'] })).toThrow(
+      new ConfigError('--catalog c.json streams[0]: stream.json_schema.properties of "account" must be an object of property schemas, as discover printed it (found a list)'),
+    );
+  });
+
+  test('a selected property the stream lacks is named with its stream', () => {
+    const [configured] = parseCatalog(entry({ json_schema: { properties: { name: {}, nmae: {}, revenue: {} } } }), 'c.json', AVAILABLE);
+    expect(() => checkSelection(configured, ['accountid', 'name', 'revenue'])).toThrow(
+      new ConfigError('--catalog c.json streams[0]: stream "account" has no property "nmae" (json_schema.properties); run discover for the stream\'s current properties and select among them'),
+    );
+    expect(() => checkSelection(configured, ['accountid', 'name', 'nmae', 'revenue'])).not.toThrow();
+    const many = parseCatalog(entry({ json_schema: { properties: Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k) => [k, {}])) } }), 'c.json', AVAILABLE)[0];
+    expect(() => checkSelection(many, ['a'])).toThrow(
+      new ConfigError('--catalog c.json streams[0]: stream "account" has no properties "b", "c", "d", "e", "f" and 1 more (json_schema.properties); run discover for the stream\'s current properties and select among them'),
+    );
   });
 });

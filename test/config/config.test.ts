@@ -51,18 +51,18 @@ describe('parseConfig', () => {
     ['http org url', { ...good, org_url: 'http://contoso.crm4.dynamics.com' }, 'config field "org_url" has an invalid value: set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost'],
     ['page size too large', { ...good, page_size: 6000 }, 'config field "page_size" has an invalid value: set it to an integer from 1 to 5000'],
     ['page size as string', { ...good, page_size: '50' }, 'config field "page_size" must be an integer: set it to an integer from 1 to 5000'],
-    ['entities not a list', { ...good, entities: 'account' }, 'config field "entities" must be a list: set it to a list of entity logical names, e.g. ["account", "opportunity"]'],
+    ['entities not a list', { ...good, entities: 'account' }, 'config field "entities" must be a list: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]'],
     ['empty secret', { ...good, client_secret: '' }, 'config field "client_secret" is empty: set it to the client secret\'s Value from Certificates & secrets (setup step 2)'],
     ['a 1,025-character secret', { ...good, client_secret: 's'.repeat(1025) }, 'config field "client_secret" is 1025 characters long, more than the 1024 allowed: set it to the client secret\'s Value from Certificates & secrets (setup step 2)'],
     // Too long and not matching the pattern: one message, the length (the pattern adds nothing).
     ['a 100 KB org url without a scheme', { ...good, org_url: 'u'.repeat(100_000) }, 'config field "org_url" is 100000 characters long, more than the 2048 allowed: set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost'],
-    ['an entity name of 129 characters', { ...good, entities: ['e'.repeat(129)] }, 'config field "entities.0" is 129 characters long, more than the 128 allowed: set it to a list of entity logical names, e.g. ["account", "opportunity"]'],
+    ['an entity name of 129 characters', { ...good, entities: ['e'.repeat(129)] }, 'config field "entities.0" is 129 characters long, more than the 128 allowed: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]'],
     // Over maxItems: the items themselves are not listed one by one.
-    ['10,001 malformed entities', { ...good, entities: Array.from({ length: 10_001 }, () => 'Bad Name') }, 'config field "entities" lists 10001 items, more than the 10000 allowed: set it to a list of entity logical names, e.g. ["account", "opportunity"]'],
+    ['10,001 malformed entities', { ...good, entities: Array.from({ length: 10_001 }, () => 'Bad Name') }, 'config field "entities" lists 10001 items, more than the 10000 allowed: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]'],
     [
       'seven malformed entities: five messages and a count',
       { ...good, entities: Array.from({ length: 7 }, () => 'Bad Name') },
-      [0, 1, 2, 3, 4].map((i) => `config field "entities.${i}" has an invalid value: set it to a list of entity logical names, e.g. ["account", "opportunity"]`).join('; ') + '; ... (7 problems in all)',
+      [0, 1, 2, 3, 4].map((i) => `config field "entities.${i}" has an invalid value: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]`).join('; ') + '; ... (7 problems in all)',
     ],
     ['an org url with a long path', { ...good, org_url: `https://contoso.crm4.dynamics.com/${'p'.repeat(100)}` }, `config field "org_url" must be the environment's base URL without a path (found "/${'p'.repeat(59)}..." (101 characters)): set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost`],
   ];

@@ -200,7 +200,7 @@ describe('an undeclared template variable is refused at start, with its name and
   });
 
   test('the shipped manifest builds: every template reads only what its context provides', () => {
-    expect(build(() => undefined).streams.map((s) => s.name)).toEqual(['organization', 'picklist', 'account']);
+    expect(build(() => undefined).streams.map((s) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', 'account']);
   });
 });
 
