@@ -172,3 +172,15 @@ describe('Dockerfile, metadata.yaml and package.json agree', () => {
     for (const stream of (metadata.suggestedStreams as { streams: string[] }).streams) expect(names).toContain(stream);
   });
 });
+
+describe('the static stream list the tests share', () => {
+  test('equals the streams connector/manifest.yaml declares, in order', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { STATIC_STREAMS } = require('../integration_tests/helpers/streams') as { STATIC_STREAMS: readonly string[] };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const YAML = require('yaml') as typeof import('yaml');
+    const manifest = YAML.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'connector', 'manifest.yaml'), 'utf8'));
+    const names = (manifest.streams as Array<{ $ref: string }>).map((s) => manifest.definitions[s.$ref.split('/').pop() as string].name);
+    expect(names).toEqual([...STATIC_STREAMS]);
+  });
+});

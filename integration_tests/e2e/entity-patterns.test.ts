@@ -5,6 +5,7 @@
  * bounded number of requests.
  */
 import { createLargeWorld, startEmulator, type Emulator } from '../emulator';
+import { STATIC_STREAMS } from '../helpers/streams';
 import { ofType, runCli, writeJson, type CliResult } from '../helpers/cli';
 
 let emulator: Emulator;
@@ -33,8 +34,8 @@ describe('entities patterns on the default org', () => {
     expect(result.code).toBe(0);
     const tables = tablesOf(emulator);
     expect(tables.length).toBeGreaterThan(5);
-    expect(streamNames(result)).toEqual(['organization', 'picklist', ...tables]);
-    for (const stream of ofType(result.messages, 'CATALOG')[0].catalog.streams.slice(2)) {
+    expect(streamNames(result)).toEqual([...STATIC_STREAMS, ...tables]);
+    for (const stream of ofType(result.messages, 'CATALOG')[0].catalog.streams.slice(STATIC_STREAMS.length)) {
       const key = emulator.world.org.entities[stream.name].primaryIdAttribute;
       expect(stream.source_defined_primary_key).toEqual([[key]]);
       expect(Object.keys(stream.json_schema.properties)[0]).toBe(key);
@@ -51,14 +52,14 @@ describe('entities patterns on the default org', () => {
     expect(result.code).toBe(0);
     const matched = tablesOf(emulator, 'a').filter((t) => t !== 'account');
     expect(matched.length).toBeGreaterThan(0);
-    expect(streamNames(result)).toEqual(['organization', 'picklist', 'contact', ...matched, 'account']);
+    expect(streamNames(result)).toEqual([...STATIC_STREAMS, 'contact', ...matched, 'account']);
   });
 
   test('overlapping patterns: each table once, in the order first matched', async () => {
     const result = await discover(emulator, ['sample_*', '*']);
     expect(result.code).toBe(0);
     const first = tablesOf(emulator, 'sample_');
-    expect(streamNames(result)).toEqual(['organization', 'picklist', ...first, ...tablesOf(emulator).filter((t) => !first.includes(t))]);
+    expect(streamNames(result)).toEqual([...STATIC_STREAMS, ...first, ...tablesOf(emulator).filter((t) => !first.includes(t))]);
   });
 
   test('a pattern that matches nothing is a config error naming it, before any page', async () => {
@@ -99,10 +100,12 @@ describe('check with patterns', () => {
     const result = await runCli(['check', '--config', writeJson(`patterns-check-${Math.random()}.json`, emulator.config({ entities: ['account', 'c*'] }))]);
     expect(result.messages.map((m) => m.connectionStatus)).toEqual([{ status: 'SUCCEEDED' }]);
     const definitions = emulator.requests('org').filter((e) => e.path.startsWith('/api/data/v9.2/EntityDefinitions?'));
-    // The pattern's listing (which also serves the definitions: no filtered request) and the picklist stream's own.
+    // The pattern's listing (which also serves the definitions: no filtered request), the picklist
+    // stream's own, and the metadata streams' (their own columns of the tables in scope).
     expect(definitions.map((e) => decodeURIComponent(e.path))).toEqual([
       '/api/data/v9.2/EntityDefinitions?$select=LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ObjectTypeCode,ChangeTrackingEnabled',
       '/api/data/v9.2/EntityDefinitions?$select=LogicalName',
+      '/api/data/v9.2/EntityDefinitions?$select=LogicalName,EntitySetName,SchemaName,DisplayName,DisplayCollectionName,Description,PrimaryIdAttribute,PrimaryNameAttribute,ObjectTypeCode,IsCustomEntity,IsActivity,IsIntersect,OwnershipType,ChangeTrackingEnabled',
     ]);
     const paths = emulator.requests('org').map((e) => e.path.split('?')[0]);
     expect(paths.filter((p) => /\/(accounts|competitors|contacts|calendars)$/.test(p))).toEqual(['/api/data/v9.2/accounts']);
@@ -132,8 +135,8 @@ describe('"*" on the generated 1,000-entity org', () => {
     const tables = tablesOf(large);
     // Every entity of the generated org has an entity set; it has no organization table.
     expect(tables).toHaveLength(1000);
-    expect(streamNames(result)).toEqual(['organization', 'picklist', ...tables]);
-    const streams = ofType(result.messages, 'CATALOG')[0].catalog.streams.slice(2);
+    expect(streamNames(result)).toEqual([...STATIC_STREAMS, ...tables]);
+    const streams = ofType(result.messages, 'CATALOG')[0].catalog.streams.slice(STATIC_STREAMS.length);
     expect(streams.filter((s: { json_schema: { properties?: object } }) => Object.keys(s.json_schema.properties ?? {}).length > 0)).toHaveLength(tables.length);
     const org = large.requests('org');
     expect(org.map((e) => `${e.method} ${e.path.split('?')[0]}`)).toEqual([
