@@ -9,6 +9,7 @@
  * on the service, 16 KB on a default Node server, which answers 431), and a `$batch` holds at
  * most 1,000 parts (facts §8), so 600 entities cost a handful of requests, never a 4xx.
  */
+import { attributeInfoOf } from './attribute-info';
 import { ConfigError, ResponseError } from '../errors';
 import type { BatchPartResponse } from '../http/batch';
 import { buildUrl, parseDataverseError, type HttpRequester, type Renderable } from '../http/requester';
@@ -211,22 +212,15 @@ export class EntityMetadataProvider {
       entitySetName: String(definition.EntitySetName),
       primaryIdAttribute: String(definition.PrimaryIdAttribute),
       changeTracking: definition.ChangeTrackingEnabled === true,
+      // The same reading of an attribute as the metadata streams', so their `column` matches this schema.
       attributes: attributes.map((a) => {
         const dt = behaviours.get(String(a.LogicalName));
         const targets = lookups.get(String(a.LogicalName))?.Targets;
-        const attributeOf = typeof a.AttributeOf === 'string' ? a.AttributeOf : null;
-        const info: AttributeInfo = {
-          logicalName: String(a.LogicalName),
-          attributeType: String(a.AttributeType),
-          typeName: String((a.AttributeTypeName as { Value?: unknown } | undefined)?.Value ?? `${String(a.AttributeType)}Type`),
-          attributeOf,
-          isValidForRead: a.IsValidForRead !== false,
-          isValidODataAttribute: typeof a.IsValidODataAttribute === 'boolean' ? a.IsValidODataAttribute : attributeOf === null,
+        return attributeInfoOf(a, {
           dateTimeBehavior: (dt?.DateTimeBehavior as { Value?: string } | undefined)?.Value,
           format: typeof dt?.Format === 'string' ? dt.Format : undefined,
-        };
-        if (Array.isArray(targets)) info.targets = targets.map(String);
-        return info;
+          targets: Array.isArray(targets) ? targets.map(String) : undefined,
+        });
       }),
     };
   }
