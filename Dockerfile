@@ -7,10 +7,10 @@ WORKDIR /build
 # Dependencies first: this layer is reused while only sources change.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY connector ./connector
-# tsconfig also includes integration_tests/ and bench/; they are not copied, so only connector/ compiles.
-RUN npx tsc -p tsconfig.json
+# The npm package's build config: connector/ only, no source maps.
+RUN npx tsc -p tsconfig.build.json
 
 FROM node:24-bookworm-slim
 WORKDIR /airbyte/integration_code
@@ -30,4 +30,4 @@ ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/bin/source-dataverse"
 ENTRYPOINT ["node", "/airbyte/integration_code/bin/source-dataverse"]
 
 LABEL io.airbyte.name=exopen/source-dataverse
-LABEL io.airbyte.version=0.1.0
+LABEL io.airbyte.version=0.2.0
