@@ -16,7 +16,8 @@ FROM node:24-bookworm-slim
 WORKDIR /airbyte/integration_code
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# npm's cache and its debug logs (written even on success) stay out of the layer.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf /root/.npm
 COPY --from=build /build/dist/connector ./dist/connector
 # Read at run time from the package root (connector/paths.ts finds it by package.json + spec.yaml).
 COPY spec.yaml ./

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { startEmulator } from '../emulator';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'source-dataverse');
 const CA = path.join(ROOT, 'integration_tests', 'emulator', 'certs', 'ca.pem');
 const CONTAINER_BASE = path.resolve(ROOT, '..', 'shared', 'tools', 'container-base.sh');
@@ -50,8 +50,16 @@ function exec(command: string, args: string[], options: { env?: NodeJS.ProcessEn
 async function podman(): Promise<{ podman: string; buildCa: string[] }> {
   if (process.env.PODMAN) return { podman: process.env.PODMAN, buildCa: (process.env.PODMAN_BUILD_CA ?? '').split(/\s+/).filter(Boolean) };
   if (!fs.existsSync(CONTAINER_BASE)) throw new Error(`${CONTAINER_BASE} is missing: set PODMAN (and PODMAN_BUILD_CA) to a podman that can build`);
-  process.stdout.write(`Setting up podman with ${path.relative(ROOT, CONTAINER_BASE)} (NODE_BIN=${process.execPath}, Node ${process.version})\n`);
-  const setup = await exec('bash', [CONTAINER_BASE], { env: { ...process.env, NODE_BIN: process.execPath } });
+  // The script copies npm from the installation of the `node` on PATH and the binary from NODE_BIN:
+  // put first the node that sits beside npm (this Node 24 may have no npm of its own).
+  const npmCli = (await exec('bash', ['-c', 'readlink -f "$(command -v npm)"'])).stdout.trim();
+  const npmPrefix = path.resolve(npmCli, '..', '..', '..', '..', '..');
+  if (!fs.existsSync(path.join(npmPrefix, 'bin', 'node')) || !fs.existsSync(path.join(npmPrefix, 'lib', 'node_modules', 'npm'))) {
+    throw new Error(`npm at ${npmCli} is not in a Node installation (${npmPrefix}/bin/node and lib/node_modules/npm) that container-base.sh can copy it from`);
+  }
+  process.stdout.write(`Setting up podman with ${path.relative(ROOT, CONTAINER_BASE)} (NODE_BIN=${process.execPath}, Node ${process.version}; npm from ${npmPrefix})\n`);
+  const env = { ...process.env, NODE_BIN: process.execPath, PATH: `${path.join(npmPrefix, 'bin')}:${process.env.PATH ?? ''}` };
+  const setup = await exec('bash', [CONTAINER_BASE], { env });
   process.stderr.write(setup.stderr);
   const match = /PODMAN=(\S+) PODMAN_BUILD_CA='([^']*)'/.exec(setup.stdout.trim().split('\n').pop() ?? '');
   if (setup.code !== 0 || !match) throw new Error(`container-base.sh failed (exit ${setup.code}): ${setup.stdout.slice(-500)}`);
@@ -92,11 +100,12 @@ async function main(): Promise<number> {
     failures++;
     process.stdout.write(`FAIL ${what}\n`);
   };
-  const inImage = (entrypoint: string, args: string[]) => exec(P, ['run', '--rm', '--read-only', '--entrypoint', entrypoint, image, ...args]);
+  const inImage = (entrypoint: string, args: string[], user: string[] = []) => exec(P, ['run', '--rm', '--read-only', ...user, '--entrypoint', entrypoint, image, ...args]);
   const user = await inImage('id', ['-u']);
   if (user.code !== 0 || user.stdout.trim() === '0') fail(`the image must run as a non-root user (id -u: ${user.stdout.trim()} ${user.stderr.trim()})`);
   else process.stdout.write(`image user: uid ${user.stdout.trim()}\n`);
-  const logs = await inImage('sh', ['-c', "find / -xdev \\( -path '*/.npm/_logs*' -o -name 'npm-debug.log*' \\) -print 2>/dev/null; true"]);
+  // As root: the build's npm ran as root, and /root is closed to the image's own user.
+  const logs = await inImage('sh', ['-c', "find / -xdev \\( -path '*/.npm/_logs*' -o -name 'npm-debug.log*' \\) -print 2>/dev/null; true"], ['--user', '0']);
   if (logs.stdout.trim() !== '') fail(`the image holds npm logs:\n${logs.stdout}`);
   else process.stdout.write('image npm logs: none\n');
 
