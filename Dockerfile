@@ -7,16 +7,17 @@ WORKDIR /build
 # Dependencies first: this layer is reused while only sources change.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY connector ./connector
-# tsconfig also includes integration_tests/ and bench/; they are not copied, so only connector/ compiles.
-RUN npx tsc -p tsconfig.json
+# The npm package's build config: connector/ only, no source maps.
+RUN npx tsc -p tsconfig.build.json
 
 FROM node:24-bookworm-slim
 WORKDIR /airbyte/integration_code
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# npm's cache and its debug logs (written even on success) stay out of the layer.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf /root/.npm
 COPY --from=build /build/dist/connector ./dist/connector
 # Read at run time from the package root (connector/paths.ts finds it by package.json + spec.yaml).
 COPY spec.yaml ./
@@ -30,4 +31,4 @@ ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/bin/source-dataverse"
 ENTRYPOINT ["node", "/airbyte/integration_code/bin/source-dataverse"]
 
 LABEL io.airbyte.name=exopen/source-dataverse
-LABEL io.airbyte.version=0.1.0
+LABEL io.airbyte.version=0.2.0

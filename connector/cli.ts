@@ -9,6 +9,8 @@ export const LOG_LEVELS: readonly LogLevelName[] = ['debug', 'info', 'warn', 'er
 export interface ParsedArgs {
   command?: CommandName;
   help: boolean;
+  /** `--version`: print the package version and stop. */
+  version?: boolean;
   flags: { config?: string; catalog?: string; state?: string };
   /** LOG messages below this level are not printed (default info). */
   logLevel: LogLevelName;
@@ -50,6 +52,8 @@ export function usage(): string {
     '  --log-level LEVEL   debug, info (default), warn or error: the least important LOG message printed',
     '  --help              help for the command',
     '',
+    '  source-dataverse --version   print the version',
+    '',
     'Output: Airbyte protocol messages on stdout, one JSON object per line; human notes on stderr.',
     'Run `source-dataverse COMMAND --help` for one command. Setup guide: README.md.',
   ];
@@ -73,6 +77,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { help: false, flags: {}, logLevel: 'info' };
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { ...parsed, help: true };
+  if (first === '--version' || first === '-V') {
+    if (rest.length > 0) throw new ConfigError(`--version takes no arguments (found "${rest[0]}")`);
+    return { ...parsed, version: true };
+  }
   let levelGiven = false;
   if (!(first in COMMANDS)) throw new ConfigError(`unknown command "${first}"; use one of: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
   const command = first as CommandName;

@@ -10,9 +10,11 @@ import { discover } from './commands/discover';
 import { read } from './commands/read';
 import { spec } from './commands/spec';
 import { ConnectorError, InterruptedError } from './errors';
+import { proxyVariable, useProxyFromEnv } from './http/proxy';
 import { errorTraceMessage, type FailureType, type Output } from './protocol/messages';
 import { Redactor } from './protocol/redactor';
 import { MessageWriter, type LineSink } from './protocol/writer';
+import { packageVersion } from './version';
 
 type Command = (args: CommandArgs, deps: CommandDeps) => AsyncIterable<Output>;
 
@@ -61,6 +63,10 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   try {
     const parsed = parseArgs(argv);
     writer.setLogLevel(parsed.logLevel);
+    if (parsed.version) {
+      await writeText(deps.stdout, `${packageVersion()}\n`);
+      return 0;
+    }
     if (parsed.help || !parsed.command) {
       deps.stderr.write(parsed.command ? commandUsage(parsed.command) : usage());
       return 0;
@@ -103,12 +109,22 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   }
 }
 
+function writeText(sink: LineSink, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (sink.write(text)) resolve();
+    else sink.once('drain', () => resolve());
+  });
+}
+
 function interrupted(signal: AbortSignal): InterruptedError {
   return new InterruptedError(`the connector was stopped by ${String(signal.reason)}; nothing after the last STATE it printed was claimed: resume from that state`);
 }
 
 /** Entry point of bin/source-dataverse. */
 export function run(argv: readonly string[]): void {
+  if (!useProxyFromEnv()) {
+    process.stderr.write(`source-dataverse: ${proxyVariable(process.env)} is set but Node ${process.version} cannot route fetch through it; update Node to the latest 24 release\n`);
+  }
   const controller = new AbortController();
   for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => controller.abort(name));
   main(argv, { ...defaultDeps(), signal: controller.signal }).then(

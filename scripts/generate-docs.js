@@ -19,6 +19,7 @@ const ROOT = path.resolve(__dirname, '..');
 const DOC_SECTIONS = {
   'docs/setup.md': ['setup-errors'],
   'docs/reference.md': ['config-table', 'streams-table', 'stream-fields'],
+  'docs/integrations-sources-dataverse.md': ['streams-table', 'type-mapping', 'config-table', 'changelog-table'],
 };
 
 /** Context values the error messages are rendered with: the config field each one comes from. */
@@ -144,7 +145,77 @@ function streamFields({ root }) {
     .join('\n\n');
 }
 
+/**
+ * Dataverse attribute types -> fields, computed by the connector's own mapping (entity-schema.ts)
+ * on one sample attribute per type; types that come out alike share a row.
+ */
+const TYPE_SAMPLES = [
+  ['Lookup (one table in `Targets`)', { attributeType: 'Lookup', targets: ['account'] }],
+  ['Lookup (several tables in `Targets`)', { attributeType: 'Lookup', targets: ['account', 'contact'] }],
+  ['Customer', { attributeType: 'Customer', targets: ['account', 'contact'] }],
+  ['Owner', { attributeType: 'Owner', targets: ['systemuser', 'team'] }],
+  ['Picklist', { attributeType: 'Picklist' }],
+  ['State', { attributeType: 'State' }],
+  ['Status', { attributeType: 'Status' }],
+  ['MultiSelectPicklist', { attributeType: 'Virtual', typeName: 'MultiSelectPicklistType' }],
+  ['Boolean', { attributeType: 'Boolean' }],
+  ['Integer', { attributeType: 'Integer' }],
+  ['BigInt', { attributeType: 'BigInt' }],
+  ['Decimal', { attributeType: 'Decimal' }],
+  ['Double', { attributeType: 'Double' }],
+  ['Money', { attributeType: 'Money' }],
+  ['DateTime (behavior UserLocal)', { attributeType: 'DateTime', dateTimeBehavior: 'UserLocal' }],
+  ['DateTime (behavior TimeZoneIndependent)', { attributeType: 'DateTime', dateTimeBehavior: 'TimeZoneIndependent' }],
+  ['DateTime (behavior DateOnly)', { attributeType: 'DateTime', dateTimeBehavior: 'DateOnly' }],
+  ['ManagedProperty', { attributeType: 'ManagedProperty' }],
+  ['String', { attributeType: 'String' }],
+  ['Memo', { attributeType: 'Memo' }],
+  ['Uniqueidentifier', { attributeType: 'Uniqueidentifier' }],
+  ['EntityName', { attributeType: 'EntityName' }],
+  ['Image', { attributeType: 'Virtual', typeName: 'ImageType' }],
+  ['File', { attributeType: 'Virtual', typeName: 'FileType' }],
+  ['other Virtual', { attributeType: 'Virtual', typeName: 'VirtualType' }],
+  ['PartyList', { attributeType: 'PartyList' }],
+  ['CalendarRules', { attributeType: 'CalendarRules' }],
+  ['a shadow column (`IsValidODataAttribute` false, e.g. `owneridname`)', { attributeType: 'String', isValidODataAttribute: false, attributeOf: 'ownerid' }],
+];
+
+function typeMapping({ columnOf, leftOut }) {
+  const rows = [];
+  for (const [label, sample] of TYPE_SAMPLES) {
+    const attribute = { logicalName: '<name>', typeName: `${sample.attributeType}Type`, attributeOf: null, isValidForRead: true, isValidODataAttribute: true, ...sample };
+    const reason = leftOut(attribute);
+    let row;
+    if (reason !== undefined) row = ['left out', '', `${capitalize(reason)}.`];
+    else {
+      const column = columnOf(attribute);
+      const extra = [];
+      if (column.formatted) extra.push(`${code(`${column.property}__formatted`)} with \`formatted_values\``);
+      if (column.lookupTarget) extra.push(`${code(`${column.property}__lookuplogicalname`)}: the referenced row's table`);
+      const { airbyte_type: airbyteType, format } = column.schema;
+      const shown = airbyteType ? { ...column.schema, format: `${format}, ${airbyteType}` } : column.schema;
+      row = [code(column.property), typeName(shown), extra.join('; ')];
+    }
+    const last = rows[rows.length - 1];
+    if (last && JSON.stringify(last.slice(1)) === JSON.stringify(row)) last[0] += `, ${label}`;
+    else rows.push([label, ...row]);
+  }
+  return table(['Dataverse attribute type', 'field', 'JSON Schema type', 'also written'], rows);
+}
+
+/** CHANGELOG.md's releases: `## [version] - date` and the summary line under each. */
+function releases(root) {
+  const text = fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
+  return [...text.matchAll(/^## \[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})\n\n(.+)$/gm)].map(([, version, date, summary]) => ({ version, date, summary }));
+}
+
+function changelogTable({ root }) {
+  return table(['Version', 'Date', 'Subject'], releases(root).map((r) => [r.version, r.date, r.summary]));
+}
+
 const GENERATORS = {
+  'type-mapping': typeMapping,
+  'changelog-table': changelogTable,
   'setup-errors': setupErrors,
   'config-table': configTable,
   'streams-table': streamsTable,
@@ -165,7 +236,7 @@ function refresh(file, text, sources) {
 
 /**
  * The docs as they should be: { 'docs/x.md': text }.
- * sources: { root, ENTRA_ERRORS, DATAVERSE_ERRORS, loadManifest }.
+ * sources: { root, ENTRA_ERRORS, DATAVERSE_ERRORS, loadManifest, columnOf, leftOut }.
  */
 function renderDocs(sources) {
   const out = {};
@@ -181,7 +252,8 @@ function compiledSources() {
   if (!fs.existsSync(errorMessages)) throw new Error(`${path.relative(ROOT, errorMessages)} is missing: run \`npm run build\` first`);
   const { ENTRA_ERRORS, DATAVERSE_ERRORS } = require(errorMessages);
   const { loadManifest } = require(path.join(dist, 'manifest', 'loader.js'));
-  return { root: ROOT, ENTRA_ERRORS, DATAVERSE_ERRORS, loadManifest };
+  const { columnOf, leftOut } = require(path.join(dist, 'dataverse', 'entity-schema.js'));
+  return { root: ROOT, ENTRA_ERRORS, DATAVERSE_ERRORS, loadManifest, columnOf, leftOut };
 }
 
 function main(args) {
@@ -205,7 +277,7 @@ function main(args) {
   return 0;
 }
 
-module.exports = { renderDocs, DOC_SECTIONS, PLACEHOLDERS };
+module.exports = { renderDocs, releases, DOC_SECTIONS, PLACEHOLDERS };
 
 if (require.main === module) {
   try {

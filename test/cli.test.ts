@@ -7,6 +7,8 @@ describe('parseArgs', () => {
     ['help on a command', ['check', '--help'], { command: 'check', help: true, flags: {}, logLevel: 'info' }],
     ['no args is help', [], { help: true, flags: {}, logLevel: 'info' }],
     ['log level', ['discover', '--log-level', 'warn', '--config', 'c.json'], { command: 'discover', help: false, flags: { config: 'c.json' }, logLevel: 'warn' }],
+    ['version', ['--version'], { help: false, version: true, flags: {}, logLevel: 'info' }],
+    ['version, short', ['-V'], { help: false, version: true, flags: {}, logLevel: 'info' }],
   ])('%s', (_name, argv, expected) => {
     expect(parseArgs(argv)).toEqual(expected);
   });
@@ -19,6 +21,7 @@ describe('parseArgs', () => {
     ['missing required', ['read', '--config', 'c'], 'read needs --catalog CATALOG.json; see source-dataverse read --help'],
     ['positional', ['discover', 'c.json'], 'unexpected argument "c.json" for discover; see source-dataverse discover --help'],
     ['twice', ['check', '--config', 'a', '--config', 'b'], 'option --config is given twice'],
+    ['version with arguments', ['--version', 'spec'], '--version takes no arguments (found "spec")'],
     ['bad log level', ['spec', '--log-level', 'loud'], 'option --log-level needs one of debug, info, warn, error (found "loud")'],
   ])('rejects %s', (_name, argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);

@@ -4,20 +4,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DATAVERSE_ERRORS, ENTRA_ERRORS } from '../connector/dataverse/error-messages';
+import { columnOf, leftOut } from '../connector/dataverse/entity-schema';
 import { loadManifest } from '../connector/manifest/loader';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { renderDocs } = require('../scripts/generate-docs.js') as {
+const { renderDocs, releases } = require('../scripts/generate-docs.js') as {
   renderDocs(sources: Record<string, unknown>): Record<string, string>;
+  releases(root: string): Array<{ version: string; date: string; summary: string }>;
 };
 
 const ROOT = path.resolve(__dirname, '..');
-const SOURCES = { root: ROOT, ENTRA_ERRORS, DATAVERSE_ERRORS, loadManifest };
+const SOURCES = { root: ROOT, ENTRA_ERRORS, DATAVERSE_ERRORS, loadManifest, columnOf, leftOut };
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 test('the committed docs are what the generator makes from the current sources', () => {
   const docs = renderDocs(SOURCES);
-  expect(Object.keys(docs)).toEqual(['docs/setup.md', 'docs/reference.md']);
+  expect(Object.keys(docs)).toEqual(['docs/setup.md', 'docs/reference.md', 'docs/integrations-sources-dataverse.md']);
   for (const [file, text] of Object.entries(docs)) expect(read(file)).toBe(text);
 });
 
@@ -72,4 +74,37 @@ test('docs/setup.md restates the customer setup guide rather than copying it (no
   const guideRuns = runs(words(fs.readFileSync(guide, 'utf8')));
   const copied = [...runs(words(read('docs/setup.md')))].filter((run) => guideRuns.has(run));
   expect(copied).toEqual([]);
+});
+
+describe('docs/integrations-sources-dataverse.md (the Airbyte docs page)', () => {
+  const page = read('docs/integrations-sources-dataverse.md');
+  const pkg = JSON.parse(read('package.json')) as { version: string };
+
+  test('the changelog table lists every CHANGELOG.md release, newest first, the package version on top', () => {
+    const list = releases(ROOT);
+    expect(list.map((r) => r.version)).toEqual(['0.2.0', '0.1.0']);
+    expect(list[0]!.version).toBe(pkg.version);
+    expect(page).toContain(`| Version | Date | Subject |\n| --- | --- | --- |\n| 0.2.0 | ${list[0]!.date} | ${list[0]!.summary} |\n| 0.1.0 | ${list[1]!.date} | ${list[1]!.summary} |\n<!-- /generated -->`);
+  });
+
+  test('the type mapping is the connector mapping: a polymorphic lookup gets its table field, DateOnly a date', () => {
+    expect(page).toContain("| Lookup (several tables in `Targets`), Customer, Owner | `_<name>_value` | string or null | `_<name>_value__formatted` with `formatted_values`; `_<name>_value__lookuplogicalname`: the referenced row's table |");
+    expect(page).toContain('| DateTime (behavior DateOnly) | `<name>` | string (date) or null |  |');
+    expect(page).toContain('| DateTime (behavior UserLocal), DateTime (behavior TimeZoneIndependent) | `<name>` | string (date-time, timestamp_with_timezone) or null |  |');
+    expect(page).toContain('| Image, File | left out |  | Image and file columns need separate downloads. |');
+  });
+
+  test('has the sections of an Airbyte source page', () => {
+    const headings = page.split('\n').filter((line) => line.startsWith('## '));
+    expect(headings).toEqual([
+      '## Prerequisites',
+      '## Setup guide',
+      '## Supported sync modes',
+      '## Supported streams',
+      '## Data type mapping',
+      '## Configuration',
+      '## Performance considerations',
+      '## Changelog',
+    ]);
+  });
 });

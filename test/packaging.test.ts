@@ -106,6 +106,13 @@ describe('Dockerfile, metadata.yaml and package.json agree', () => {
     expect(metadata.dockerImageTag).toBe(pkg.version);
   });
 
+  test('package-lock.json, the CHANGELOG head and the docs name the same version', () => {
+    const lock = JSON.parse(read('package-lock.json')) as { version: string; packages: Record<string, { version?: string }> };
+    expect([lock.version, lock.packages['']!.version]).toEqual([pkg.version, pkg.version]);
+    expect(/^## \[(\d+\.\d+\.\d+)\]/m.exec(read('CHANGELOG.md'))?.[1]).toBe(pkg.version);
+    expect([...read('docs/reference.md').matchAll(/exopen\/source-dataverse:([\w.-]+)/g)].map((m) => m[1])).toEqual([pkg.version, pkg.version]);
+  });
+
   test('AIRBYTE_ENTRYPOINT is the ENTRYPOINT, which runs the bin/ shim copied into WORKDIR', () => {
     expect(env.AIRBYTE_ENTRYPOINT).toBe(entrypointCommand(final));
     const workdir = only(final, 'WORKDIR').pop();

@@ -11,6 +11,7 @@ import { ConnectorError } from '../errors';
 import { withDeadline } from './deadline';
 import { classifyNetworkError, type ClassifiedFailure } from './network-errors';
 import { withRetries, type GiveUp, type RetryLoopDeps } from './retry-loop';
+import { requestLine } from './requester';
 import { DEFAULT_RETRY_POLICY, type Outcome, type RetryPolicy } from './retry-policy';
 
 export interface LastExchange {
@@ -68,8 +69,9 @@ export class FetchNetworkModule implements INetworkModule {
         what,
         this.options.policy ?? DEFAULT_RETRY_POLICY,
         this.options,
-        async () => {
+        async (attempt) => {
           let answer: { response: Response; bodyText: string };
+          const started = this.options.now();
           try {
             answer = await withDeadline(deadlineMs, this.options.signal, what, async (signal) => {
               const response = await this.options.fetch(url, { method, headers: options?.headers, body: options?.body, signal, redirect: 'manual' });
@@ -79,6 +81,7 @@ export class FetchNetworkModule implements INetworkModule {
             if (err instanceof ConnectorError) throw err;
             this.lastFailure = err;
             failure = classifyNetworkError(err);
+            this.options.log?.('DEBUG', requestLine(what, failure.kind, this.options.now() - started, attempt));
             const outcome: Outcome =
               failure.kind === 'timeout'
                 ? { kind: 'timeout', afterMs: deadlineMs }
@@ -88,6 +91,7 @@ export class FetchNetworkModule implements INetworkModule {
           this.reached.add(origin);
           this.lastFailure = undefined;
           const { response, bodyText } = answer;
+          this.options.log?.('DEBUG', requestLine(what, response.status, this.options.now() - started, attempt));
           this.lastExchange = { url, status: response.status, retryAfter: response.headers.get('retry-after'), bodyText };
           const networkResponse = toNetworkResponse<T>(response, bodyText);
           return { outcome: { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), bodyText }, accept: () => networkResponse };

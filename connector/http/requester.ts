@@ -287,10 +287,11 @@ export class HttpRequester {
       what,
       this.policy(),
       deps,
-      async (): Promise<AttemptResult<{ status: number; headers: Headers; parsed: T }>> => {
+      async (attempt): Promise<AttemptResult<{ status: number; headers: Headers; parsed: T }>> => {
         const authorization = await this.options.authenticator.authorization();
         let response: Response;
         let text: string;
+        const started = deps.now();
         try {
           ({ response, text } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
             const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
@@ -300,10 +301,12 @@ export class HttpRequester {
           if (err instanceof ConnectorError) throw err;
           cause = err;
           failure = classifyNetworkError(err);
+          deps.log('DEBUG', requestLine(what, failure.kind, deps.now() - started, attempt));
           if (failure.kind === 'timeout') return { outcome: { kind: 'timeout', afterMs: deps.timeoutMs } };
           return { outcome: { kind: 'network', failure: failure.kind, description: failure.description, hostAnsweredBefore: this.reached.has(origin) } };
         }
         this.reached.add(origin);
+        deps.log('DEBUG', requestLine(what, response.status, deps.now() - started, attempt));
         if (response.status === 401) {
           // A token can expire or be revoked mid-sync: fetch a fresh one once before giving up.
           this.options.authenticator.invalidate();
@@ -375,6 +378,14 @@ export class HttpRequester {
       customerFacing,
     });
   }
+}
+
+/**
+ * The debug line of one HTTP attempt. `what` is the method and the path only: the query (filters,
+ * skip tokens) and every header stay out, so no token or secret can reach the log.
+ */
+export function requestLine(what: string, result: number | string, ms: number, attempt: number): string {
+  return `HTTP ${what} -> ${typeof result === 'number' ? result : `no answer (${result})`} in ${Math.round(ms)} ms, attempt ${attempt}`;
 }
 
 /** A part's body as text, for filters and error parsing. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import type { Message } from '../helpers/cli';
+import { ROOT, type Message } from '../helpers/cli';
 import {
   catalogMessageProblems,
   cursorProblems,
@@ -261,6 +261,13 @@ describe('acceptance-test-config.yml', () => {
     expect(configProblems(raw)).toEqual([]);
     change(raw);
     expect(configProblems(raw)).toContain(problem);
+  });
+
+  test('sits at the connector root and names the image metadata.yaml names, at the dev tag', () => {
+    expect(CAT_CONFIG_FILE).toBe(path.join(ROOT, 'acceptance-test-config.yml'));
+    expect(fs.existsSync(path.join(ROOT, 'integration_tests', 'acceptance-test-config.yml'))).toBe(false);
+    const metadata = YAML.parse(fs.readFileSync(path.join(ROOT, 'metadata.yaml'), 'utf8')) as { data: { dockerRepository: string } };
+    expect(loadCatConfig().connector_image).toBe(`${metadata.data.dockerRepository}:dev`);
   });
 
   test('YAML 1.1 as CAT reads it: `no` is false', () => {

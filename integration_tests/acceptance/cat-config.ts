@@ -1,5 +1,5 @@
 /**
- * integration_tests/acceptance-test-config.yml: loading, and the keys the runner understands.
+ * acceptance-test-config.yml (at the connector root): loading, and the keys the runner understands.
  *
  * The file is in the format of Airbyte's connector-acceptance-test (connector_acceptance_test/config.py,
  * whose models forbid unknown keys). KNOWN_KEYS lists, per level, the subset of that format this
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { ROOT } from '../helpers/cli';
 
-export const CAT_CONFIG_FILE = path.join(ROOT, 'integration_tests', 'acceptance-test-config.yml');
+export const CAT_CONFIG_FILE = path.join(ROOT, 'acceptance-test-config.yml');
 
 export interface NamedBypass {
   name: string;

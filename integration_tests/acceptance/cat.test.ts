@@ -1,5 +1,5 @@
 /**
- * Airbyte's connector acceptance tests, run from integration_tests/acceptance-test-config.yml:
+ * Airbyte's connector acceptance tests, run from acceptance-test-config.yml (at the connector root):
  * every test the file lists runs the built CLI against the emulator (cat-world.ts) and asserts
  * the points of ../shared/airbyte/ACCEPTANCE.md, one named test per point (the bullet is quoted in
  * the test title). The spec bullets about the shape of connectionSpecification are asserted by
