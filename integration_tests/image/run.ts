@@ -46,10 +46,16 @@ function exec(command: string, args: string[], options: { env?: NodeJS.ProcessEn
   });
 }
 
+/** This machine cannot provide podman (no packages, no debootstrap mirror): the test cannot run here, which is not a failure of the image. */
+class CannotSetUp extends Error {}
+
+/** Exit code for CannotSetUp, which .ci/run reports as a skipped step. */
+const CANNOT_SET_UP = 3;
+
 /** The podman wrapper and the build's CA mount, from the environment or from container-base.sh. */
 async function podman(): Promise<{ podman: string; buildCa: string[] }> {
   if (process.env.PODMAN) return { podman: process.env.PODMAN, buildCa: (process.env.PODMAN_BUILD_CA ?? '').split(/\s+/).filter(Boolean) };
-  if (!fs.existsSync(CONTAINER_BASE)) throw new Error(`${CONTAINER_BASE} is missing: set PODMAN (and PODMAN_BUILD_CA) to a podman that can build`);
+  if (!fs.existsSync(CONTAINER_BASE)) throw new CannotSetUp(`${CONTAINER_BASE} is missing: set PODMAN (and PODMAN_BUILD_CA) to a podman that can build`);
   // The script copies npm from the installation of the `node` on PATH and the binary from NODE_BIN:
   // put first the node that sits beside npm (this Node 24 may have no npm of its own).
   const npmCli = (await exec('bash', ['-c', 'readlink -f "$(command -v npm)"'])).stdout.trim();
@@ -62,7 +68,7 @@ async function podman(): Promise<{ podman: string; buildCa: string[] }> {
   const setup = await exec('bash', [CONTAINER_BASE], { env });
   process.stderr.write(setup.stderr);
   const match = /PODMAN=(\S+) PODMAN_BUILD_CA='([^']*)'/.exec(setup.stdout.trim().split('\n').pop() ?? '');
-  if (setup.code !== 0 || !match) throw new Error(`container-base.sh failed (exit ${setup.code}): ${setup.stdout.slice(-500)}`);
+  if (setup.code !== 0 || !match) throw new CannotSetUp(`container-base.sh failed (exit ${setup.code}): ${setup.stdout.slice(-500)}`);
   return { podman: match[1]!, buildCa: match[2]!.split(/\s+/).filter(Boolean) };
 }
 
@@ -151,7 +157,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => (process.exitCode = code),
   (err: Error) => {
-    process.stderr.write(`image test: ${err.message}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`image test: ${err instanceof CannotSetUp ? 'cannot run on this machine: ' : ''}${err.message}\n`);
+    process.exitCode = err instanceof CannotSetUp ? CANNOT_SET_UP : 1;
   },
 );
