@@ -10,6 +10,7 @@
  * Exits 1 when a child fails or a record count is not the number of rows defined; `--strict` also
  * exits 2 when an acceptance bar fails.
  */
+import { barChart } from './lib/svg-chart';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -651,6 +652,18 @@ function profileMarkdown(p: NonNullable<EntityResults['profile']>): string {
   ].join('\n');
 }
 
+/** Records/s and peak RSS per client and size as SVG beside this page; the markdown that shows them. */
+function writeCharts(sums: Summary[]): string[] {
+  const clients = [...new Set(sums.map((s) => s.client))];
+  const data = (of: (s: Summary) => number) => sums.map((s) => ({ label: `${s.client}, ${int(s.size)} rows`, value: of(s), series: clients.indexOf(s.client) }));
+  const charts: Array<[string, string]> = [
+    ['bench-throughput.svg', barChart('Records per second (higher is better)', data((s) => s.recPerS), (v) => `${int(v)} rec/s`)],
+    ['bench-rss.svg', barChart('Peak RSS (lower is better)', data((s) => s.maxRssBytes), (v) => `${mb(v)} MB`)],
+  ];
+  for (const [file, svg] of charts) fs.writeFileSync(path.join(path.dirname(DOC), file), svg);
+  return charts.map(([file]) => `![${file.replace(/\.svg$/, '')}](${file})`);
+}
+
 function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: LargeOrgResults | undefined, barList: Bar[], m: Record<string, string>): void {
   const notes = fs.existsSync(NOTES) ? fs.readFileSync(NOTES, 'utf8').trim() : '';
   const doc = [
@@ -672,6 +685,8 @@ function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: Large
       `Runs per size: ${o.sizes.map((s, i) => `${o.reps[i]} at ${int(s)}`).join(', ')}; ${o.live ? 'pages rendered live by the emulator' : 'pages pre-rendered (see Method)'}.`,
     '',
     mdTable(THROUGHPUT_HEADER, throughputRows(sums)),
+    '',
+    ...writeCharts(sums),
     '',
     'records/s = rows / best wall time of the whole process (start-up, token, metadata requests included). "CPU s" is user + system time of the child (from `/usr/bin/time -v`), the best run; "CPU vs ceiling" is the ceiling\'s CPU divided by the client\'s (1.00x = as cheap as the bare loop). Peak RSS is the largest of the runs.',
     '',
