@@ -65,12 +65,10 @@ interface Options {
   /** Re-render from a saved run instead of measuring. */
   report?: string;
   /** Only the 1,000-entity org steps. */
-  orgOnly: boolean;
 }
 
 const USAGE = `Usage: npm run bench [-- options]
   --quick            20,000 rows, one run each, no docs, no profile (about a minute)
-  --org-only         only the 1,000-entity org steps (picklist, metadata streams, discover), no docs
   --sizes A,B        row counts (default 100000,1000000)
   --reps A,B         runs per size (default 3,2; best reported)
   --entity NAME      entity of the default world (default account)
@@ -81,7 +79,7 @@ const USAGE = `Usage: npm run bench [-- options]
   --docs / --no-docs write docs/benchmarks.md (default: full mode only)
   --node-flags "F"   extra node flags for the connector child only (e.g. "--max-semi-space-size=2"), to try V8 settings
   --strict           exit 2 when an acceptance bar fails
-  --large-org-only   only the 1,000-entity org steps (picklist, discover of 3 entities, discover of "*"), no docs
+  --large-org-only   only the 1,000-entity org steps (picklist, metadata streams, discover of 3 entities, discover of "*"), no docs (--org-only: the same)
   --report FILE      no measuring: print and write the docs again from a saved run (dist/bench/last-run.json)`;
 
 function parseOptions(argv: string[]): Options {
@@ -99,7 +97,6 @@ function parseOptions(argv: string[]): Options {
     largeOrgReps: quick ? 1 : 3,
     largeOrgOnly: false,
     nodeFlags: [],
-    orgOnly: false,
   };
   const list = (v: string | undefined, flag: string) => {
     if (!v || !/^\d+(,\d+)*$/.test(v)) throw new Error(`${flag} needs comma-separated integers`);
@@ -109,11 +106,6 @@ function parseOptions(argv: string[]): Options {
     const a = argv[i];
     switch (a) {
       case '--quick':
-        break;
-      case '--org-only':
-        o.orgOnly = true;
-        o.docs = false;
-        o.profile = false;
         break;
       case '--sizes':
         o.sizes = list(argv[++i], a);
@@ -145,6 +137,7 @@ function parseOptions(argv: string[]): Options {
       case '--strict':
         o.strict = true;
         break;
+      case '--org-only':
       case '--large-org-only':
         o.largeOrgOnly = true;
         o.docs = false;
@@ -752,7 +745,7 @@ async function main(): Promise<number> {
       Object.assign(o, { ...saved.options, docs: o.docs, strict: o.strict });
       say(`report from ${o.report} (measured ${facts.date})`);
     } else {
-      ent = o.orgOnly ? { entity: o.entity, columns: 0, bytesPerRow: 0, measurements: [] } : await entityBench(o, dir);
+      ent = await entityBench(o, dir);
       large = await largeOrgBench(o, dir);
       facts = machine();
       if (errors.length === 0 && o.docs) {
