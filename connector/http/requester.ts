@@ -182,28 +182,30 @@ export class HttpRequester {
     let pending = relativePaths.map((_, i) => i);
     const { deps } = this.options;
     const what = `$batch of ${relativePaths.length} requests`;
+    const policy = this.policy();
     return withRetries<BatchPartResponse[]>(
       what,
-      this.policy(),
+      policy,
       deps,
       async () => {
         const answers = await this.postBatch(context, pending.map((i) => relativePaths[i]), partHeaders);
         const again: number[] = [];
-        let retryOutcome: Outcome | undefined;
+        let retryOutcome: Extract<Outcome, { kind: 'response' }> | undefined;
         answers.forEach((answer, k) => {
-          const outcome: Outcome = { kind: 'response', status: answer.status, retryAfter: answer.headers['retry-after'], bodyText: bodyText(answer.body) };
-          const { action } = actionFor(answer.status, outcome.bodyText ?? '', this.policy().filters);
+          // As for a single request, filters read error bodies only: a 2xx part's (often large) body is not serialised for them.
+          const text = answer.status >= 200 && answer.status < 300 ? undefined : bodyText(answer.body);
+          const { action } = actionFor(answer.status, text ?? '', policy.filters);
           if (action === 'RETRY' || action === 'RATE_LIMITED') {
             again.push(pending[k]);
             // The wait of the round is the one the most demanding part asks for.
-            if (!retryOutcome || action === 'RATE_LIMITED') retryOutcome = outcome;
+            if (!retryOutcome || action === 'RATE_LIMITED') retryOutcome = { kind: 'response', status: answer.status, retryAfter: answer.headers['retry-after'], bodyText: text };
           } else {
             results[pending[k]] = answer;
           }
         });
         pending = again;
         if (!retryOutcome) return { outcome: { kind: 'response', status: 200 }, accept: () => results };
-        const code = parseDataverseError(retryOutcome.kind === 'response' ? (retryOutcome.bodyText ?? '') : '').code;
+        const code = parseDataverseError(retryOutcome.bodyText ?? '').code;
         return { outcome: retryOutcome, detail: `${again.length} of the parts${code ? `, ${code}` : ''}` };
       },
       (giveUp) => this.failure(giveUp, new URL(this.urlFor(context, '$batch')), 'POST', pending.length === 1 ? 'a $batch part' : `${pending.length} $batch parts`),
