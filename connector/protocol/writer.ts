@@ -57,28 +57,20 @@ export class MessageWriter {
   private async writeBatch(batch: RecordBatch): Promise<void> {
     const head = `{"type":"RECORD","record":{"stream":${JSON.stringify(batch.stream)},"data":`;
     const tail = `,"emitted_at":${batch.emittedAt}}}\n`;
-    const keys = batch.fields ? this.keysFor(batch.fields) : undefined;
-    const fieldSet = batch.fields ? this.fieldSetFor(batch.fields) : undefined;
+    const project = batch.fields ? this.projectionFor(batch.fields) : undefined;
     for (const record of batch.records) {
-      this.buffer += head + (keys && fieldSet ? serializeProjected(record, keys, fieldSet) : JSON.stringify(record)) + tail;
+      this.buffer += head + JSON.stringify(project ? project(record) : record) + tail;
       if (this.buffer.length >= FLUSH_AT) await this.flush();
     }
     this.count += batch.records.length;
   }
 
-  private keyCache?: { fields: readonly string[]; keys: ProjectedKey[] };
+  private projectionCache?: { fields: readonly string[]; project: Projection };
 
-  /** `"name":` prefixes built once per field list, not once per record. */
-  private keysFor(fields: readonly string[]): ProjectedKey[] {
-    if (this.keyCache?.fields !== fields) this.keyCache = { fields, keys: fields.map((name) => ({ name, prefix: `${JSON.stringify(name)}:` })) };
-    return this.keyCache.keys;
-  }
-
-  private fieldSetCache?: { fields: readonly string[]; set: ReadonlySet<string> };
-
-  private fieldSetFor(fields: readonly string[]): ReadonlySet<string> {
-    if (this.fieldSetCache?.fields !== fields) this.fieldSetCache = { fields, set: new Set(fields) };
-    return this.fieldSetCache.set;
+  /** One projection per field list (a stream's list is one array for the whole read), not one per batch. */
+  private projectionFor(fields: readonly string[]): Projection {
+    if (this.projectionCache?.fields !== fields) this.projectionCache = { fields, project: compileProjection(fields) };
+    return this.projectionCache.project;
   }
 
   /** Hands everything buffered to the sink and waits for it to drain if it asks us to. */
@@ -112,53 +104,26 @@ export class MessageWriter {
   }
 }
 
-const ETAG = '@odata.etag';
+/** A record narrowed to a field list: a new object whose members are those fields, in that order. */
+export type Projection = (record: Record<string, unknown>) => Record<string, unknown>;
 
 /**
- * The record's JSON with only the schema's fields. A Dataverse row usually holds exactly the
- * schema's fields plus a leading `@odata.etag`: then the native JSON.stringify of the whole row, with
- * that first member cut off, is the answer at a fraction of the cost of building it field by field.
- * Any other row (annotations, unasked columns) goes through `projectRecord`.
+ * The projection onto `fields`, compiled to one object literal (`{"a": r["a"], ...}`). Every
+ * object it returns has the same shape, which is what JSON.stringify's native fast path is
+ * built for: measured on a 5,000-row page of account rows carrying annotations, stringifying
+ * the literal costs about what stringifying the parsed row whole does, and half of writing the
+ * fields one by one. Members whose value is undefined are left out by JSON.stringify, as
+ * absent ones would be, so a record lacking a field is written without it.
+ *
+ * The field names come from the service's metadata, so each is embedded only as the JSON
+ * string literal JSON.stringify makes of it: a JSON string is a valid JavaScript string literal
+ * (ES2019), and no name can close the literal or the bracket around it. `__proto__` would set
+ * the prototype in a literal's `"name": value` form, so that one name is written as a computed key.
  */
-export function serializeProjected(record: Record<string, unknown>, keys: readonly ProjectedKey[], fields: ReadonlySet<string>): string {
-  let first = true;
-  let leadingEtag = false;
-  for (const key in record) {
-    if (first && key === ETAG) leadingEtag = true;
-    else if (!fields.has(key)) return projectRecord(record, keys);
-    first = false;
-  }
-  const json = JSON.stringify(record);
-  if (!leadingEtag) return json;
-  const etag = record[ETAG];
-  if (typeof etag !== 'string') return projectRecord(record, keys);
-  const member = `{${JSON.stringify(ETAG)}:${JSON.stringify(etag)}`;
-  if (!json.startsWith(member)) return projectRecord(record, keys);
-  const rest = json.slice(member.length);
-  return rest === '}' ? '{}' : `{${rest.slice(1)}`;
-}
-
-interface ProjectedKey {
-  name: string;
-  prefix: string;
-}
-
-/**
- * The JSON of `record` restricted to `keys`, in their order, leaving out undefined values (as
- * JSON.stringify does). Faster than building a trimmed copy or deleting keys: the parsed row keeps
- * its fast shape and nothing is allocated but the output string.
- */
-export function projectRecord(record: Record<string, unknown>, keys: readonly ProjectedKey[]): string {
-  let out = '';
-  for (const key of keys) {
-    const value = record[key.name];
-    if (value === undefined) continue;
-    let json: string;
-    if (value === null) json = 'null';
-    else if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
-    else if (typeof value === 'boolean') json = value ? 'true' : 'false';
-    else json = JSON.stringify(value);
-    out += (out === '' ? '{' : ',') + key.prefix + json;
-  }
-  return out === '' ? '{}' : `${out}}`;
+export function compileProjection(fields: readonly string[]): Projection {
+  const members = fields.map((name) => {
+    const literal = JSON.stringify(name);
+    return `${name === '__proto__' ? `[${literal}]` : literal}: r[${literal}]`;
+  });
+  return new Function('r', `return { ${members.join(', ')} };`) as Projection;
 }

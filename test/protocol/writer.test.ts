@@ -58,13 +58,34 @@ describe('records projected onto the schema fields', () => {
   }
 
   test.each([
-    ['a Dataverse row: leading etag cut, fields kept', { '@odata.etag': 'W/"12\\"3"', accountid: 'a', name: 'x "q"', revenue: 1.5 }, { accountid: 'a', name: 'x "q"', revenue: 1.5 }],
+    ['a row with a leading annotation: only the fields kept', { '@odata.etag': 'W/"12\\"3"', accountid: 'a', name: 'x "q"', revenue: 1.5 }, { accountid: 'a', name: 'x "q"', revenue: 1.5 }],
     ['annotations and unasked columns dropped', { accountid: 'a', 'name@OData.Community.Display.V1.FormattedValue': 'X', name: 'x', _transactioncurrencyid_value: 'c' }, { accountid: 'a', name: 'x' }],
     ['an etag that is not first', { accountid: 'a', '@odata.etag': 'W/"1"', name: null }, { accountid: 'a', name: null }],
     ['undefined left out, non-finite numbers as null, nested values whole', { accountid: 'a', name: undefined, revenue: Number.NaN, tags: { x: [1] } }, { accountid: 'a', revenue: null, tags: { x: [1] } }],
     ['only the etag', { '@odata.etag': 'W/"1"' }, {}],
   ])('%s', async (_name, record, expected) => {
     expect(await written([record])).toEqual([expected]);
+  });
+
+  test('fields are written in the field list\'s order, whatever the row\'s order', async () => {
+    const sink = new Sink();
+    const writer = new MessageWriter(sink);
+    await writer.write(recordBatch('account', [{ tags: 't', name: 'n', accountid: 'a', extra: 1 }], 7, fields));
+    await writer.flush();
+    expect(sink.chunks.join('')).toBe('{"type":"RECORD","record":{"stream":"account","data":{"accountid":"a","name":"n","tags":"t"},"emitted_at":7}}\n');
+  });
+
+  test('field names that are not identifiers are data, never code', async () => {
+    const hostile = ['"]; throw new Error("x"); //', '__proto__', 'a\u2028b', '\\', 'constructor'];
+    const record: Record<string, unknown> = Object.create(null);
+    hostile.forEach((name, i) => (record[name] = i));
+    const sink = new Sink();
+    const writer = new MessageWriter(sink);
+    await writer.write(recordBatch('s', [record], 7, hostile));
+    await writer.flush();
+    const data = JSON.parse(sink.chunks.join('')).record.data;
+    expect(Object.keys(data)).toEqual(hostile);
+    expect(Object.values(data)).toEqual([0, 1, 2, 3, 4]);
   });
 
   test('the RECORD line carries stream and emitted_at around the data', async () => {
