@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run docs`: regenerates the generated sections of docs/*.md, each written between
+ * `npm run docs`: regenerates the generated sections of docs/*.md and README.md, each written between
  * `<!-- generated:NAME -->` and `<!-- /generated -->`; the prose around them is written by hand.
  * `--check` writes nothing and exits 1 when a committed doc differs from what would be generated,
  * so a table can never drift from spec.yaml, schemas/, the manifest or the error-message tables.
@@ -20,6 +20,7 @@ const DOC_SECTIONS = {
   'docs/setup.md': ['setup-errors'],
   'docs/reference.md': ['config-table', 'streams-table', 'stream-fields'],
   'docs/integrations-sources-dataverse.md': ['streams-table', 'type-mapping', 'config-table', 'changelog-table'],
+  'README.md': ['config-table'],
 };
 
 /** Context values the error messages are rendered with: the config field each one comes from. */
@@ -95,20 +96,24 @@ function setupErrors({ ENTRA_ERRORS, DATAVERSE_ERRORS }) {
   return table(['from', 'code', 'what the connector says is wrong', 'what to do', 'setup step'], rows);
 }
 
-/** spec.yaml's connection_specification, in form order. */
+/**
+ * spec.yaml's connection_specification, in form order: every field it declares, so a new field
+ * reaches the README and the docs without touching this script. The type cell carries the range.
+ */
 function configTable({ root }) {
   const spec = YAML.parse(fs.readFileSync(path.join(root, 'spec.yaml'), 'utf8')).connection_specification;
   const required = new Set(spec.required ?? []);
   const fields = Object.entries(spec.properties).sort(([, a], [, b]) => (a.order ?? Infinity) - (b.order ?? Infinity));
   const rows = fields.map(([name, field]) => [
     code(name),
+    field.title ?? '',
     typeName(field),
     required.has(name) ? 'yes' : 'no',
     field.default === undefined ? '' : code(JSON.stringify(field.default)),
     field.airbyte_secret ? 'yes' : 'no',
-    field.description ?? field.title ?? '',
+    field.description ?? '',
   ]);
-  return table(['field', 'type', 'required', 'default', 'secret', 'description'], rows);
+  return table(['field', 'title', 'type', 'required', 'default', 'secret', 'description'], rows);
 }
 
 /** The manifest's static streams: primary key, sync modes and schema file. */

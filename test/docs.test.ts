@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { DATAVERSE_ERRORS, ENTRA_ERRORS } from '../connector/dataverse/error-messages';
 import { columnOf, leftOut } from '../connector/dataverse/entity-schema';
 import { loadManifest } from '../connector/manifest/loader';
@@ -19,7 +20,7 @@ const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'u
 
 test('the committed docs are what the generator makes from the current sources', () => {
   const docs = renderDocs(SOURCES);
-  expect(Object.keys(docs)).toEqual(['docs/setup.md', 'docs/reference.md', 'docs/integrations-sources-dataverse.md']);
+  expect(Object.keys(docs)).toEqual(['docs/setup.md', 'docs/reference.md', 'docs/integrations-sources-dataverse.md', 'README.md']);
   for (const [file, text] of Object.entries(docs)) expect(read(file)).toBe(text);
 });
 
@@ -64,6 +65,57 @@ test('a doc that lost a generated section is refused, not silently left stale', 
   expect(() => renderDocs({ ...SOURCES, root })).toThrow(
     'docs/reference.md has generated sections [config-table], expected [config-table, streams-table, stream-fields] (each closed by <!-- /generated -->)',
   );
+});
+
+describe('config tables: README.md, docs/reference.md and the Airbyte page are generated from spec.yaml', () => {
+  const CONFIG_DOCS = ['README.md', 'docs/reference.md', 'docs/integrations-sources-dataverse.md'];
+  const configSection = (text: string): string => /<!-- generated:config-table -->\n([\s\S]*?)<!-- \/generated -->/.exec(text)![1]!;
+
+  test('each holds one table with a row per spec field, in form order, from title, type and range, required, default and description', () => {
+    const spec = YAML.parse(read('spec.yaml')).connection_specification as { properties: Record<string, { order: number }> };
+    const names = Object.entries(spec.properties).sort(([, a], [, b]) => a.order - b.order).map(([name]) => `\`${name}\``);
+    for (const file of CONFIG_DOCS) {
+      const lines = configSection(read(file)).trimEnd().split('\n');
+      expect([file, lines[0]]).toEqual([file, '| field | title | type | required | default | secret | description |']);
+      expect([file, lines.slice(2).map((line) => line.split(' | ')[0]!.slice(2))]).toEqual([file, names]);
+      expect(lines).toContain('| `page_size` | Page Size | integer, 1 to 5000 | no | `5000` | no | Rows per page requested from Dataverse (Prefer odata.maxpagesize), 1 to 5000. |');
+      expect(lines).toContain('| `client_secret` | Client Secret | string | yes |  | yes | The Value (not the Secret ID) of the client secret created in setup step 2. |');
+    }
+  });
+
+  test('a field added to spec.yaml reaches all three tables, and the hand-written text around them stays', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-'));
+    for (const entry of ['spec.yaml', 'connector/manifest.yaml', 'schemas', 'docs', 'README.md', 'CHANGELOG.md']) {
+      fs.cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+    }
+    const spec = YAML.parse(read('spec.yaml'));
+    spec.connection_specification.properties.sample_limit = {
+      title: 'Sample Limit',
+      description: 'At most this many | things.',
+      type: 'integer',
+      minimum: 2,
+      maximum: 64,
+      default: 8,
+      order: 99,
+    };
+    fs.writeFileSync(path.join(root, 'spec.yaml'), YAML.stringify(spec));
+    const docs = renderDocs({ ...SOURCES, root });
+    for (const file of CONFIG_DOCS) {
+      const before = read(file);
+      const after = docs[file]!;
+      expect([file, configSection(after).trimEnd().split('\n').pop()]).toEqual([file, '| `sample_limit` | Sample Limit | integer, 2 to 64 | no | `8` | no | At most this many \\| things. |']);
+      expect([file, after.replace(configSection(after), '')]).toEqual([file, before.replace(configSection(before), '')]);
+    }
+  });
+
+  test('a README that lost its config-table markers is refused', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-'));
+    for (const entry of ['spec.yaml', 'connector/manifest.yaml', 'schemas', 'docs', 'CHANGELOG.md']) {
+      fs.cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+    }
+    fs.writeFileSync(path.join(root, 'README.md'), read('README.md').replace('<!-- generated:config-table -->\n', ''));
+    expect(() => renderDocs({ ...SOURCES, root })).toThrow('README.md has generated sections [], expected [config-table] (each closed by <!-- /generated -->)');
+  });
 });
 
 test('docs/setup.md restates the customer setup guide rather than copying it (no 8-word run in common)', () => {

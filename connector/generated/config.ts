@@ -61,5 +61,4 @@ export interface DataverseConfig {
   formatted_values?: FormattedValues;
   request_timeout_seconds?: RequestTimeout;
   max_retry_after_seconds?: LongestThrottlingWait;
-  [k: string]: unknown | undefined;
 }

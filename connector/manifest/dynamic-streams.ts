@@ -6,6 +6,7 @@
  */
 import { quote } from '../config/quote';
 import { ConfigError } from '../errors';
+import { COMPONENT_FIELDS } from './fields';
 import { compileTemplate } from './interpolation';
 import { propagateResolvedStream } from './loader';
 import { ManifestNode } from './node';
@@ -70,16 +71,26 @@ class StreamNames {
   }
 }
 
+/** Refuses a key the component does not read, with its YAML path, as the factory does for the components it builds. */
+function checkFields(node: ManifestNode, type: string): void {
+  const fields = COMPONENT_FIELDS[type];
+  node.unknownKeys(fields.supported, fields.unsupported, type);
+}
+
 /** Resolves every DynamicDeclarativeStream of the manifest against the config. */
 export function resolveDynamicStreams(root: ManifestNode, config: Record<string, unknown>): ResolvedDynamicStreams[] {
   const names = new StreamNames(root);
   return (root.optList('dynamic_streams') ?? []).map((dynamic, d) => {
     dynamic.expectType('DynamicDeclarativeStream');
+    checkFields(dynamic, 'DynamicDeclarativeStream');
     const resolver = dynamic.child('components_resolver');
     resolver.expectType('ConfigComponentsResolver');
+    checkFields(resolver, 'ConfigComponentsResolver');
     const streamConfigs = resolver.has('stream_config') && Array.isArray((resolver.raw as Record<string, unknown>).stream_config) ? resolver.list('stream_config') : [resolver.child('stream_config')];
+    for (const streamConfig of streamConfigs) checkFields(streamConfig, 'StreamConfig');
     const mappings = resolver.list('components_mapping').map((m) => {
       m.expectType('ComponentMappingDefinition');
+      checkFields(m, 'ComponentMappingDefinition');
       return { node: m, path: m.strList('field_path'), value: compileTemplate(m.str('value'), `${m.path}.value`), create: m.bool('create_or_update', false) };
     });
     const template = dynamic.child('stream_template');

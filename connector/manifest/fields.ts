@@ -74,6 +74,17 @@ export const COMPONENT_FIELDS: Readonly<Record<string, ComponentFields>> = {
   },
   WaitTimeFromHeader: { supported: ['header', 'max_waiting_time_in_seconds'], unsupported: refused('regex') },
   ExponentialBackoffStrategy: { supported: ['factor'], unsupported: refused('jitter_range_in_seconds') },
+  // dynamic_streams (dynamic-streams.ts): resolved before the factory runs, so checked there.
+  DynamicDeclarativeStream: {
+    supported: ['name', 'stream_template', 'components_resolver'],
+    unsupported: refused('use_parent_parameters'),
+  },
+  ConfigComponentsResolver: { supported: ['stream_config', 'components_mapping'], unsupported: none },
+  StreamConfig: { supported: ['configs_pointer'], unsupported: refused('default_values') },
+  ComponentMappingDefinition: {
+    supported: ['field_path', 'value', 'create_or_update'],
+    unsupported: refused('value_type', 'condition'),
+  },
   DatetimeBasedCursor: {
     supported: ['cursor_field', 'datetime_format', 'start_datetime'],
     unsupported: refused(

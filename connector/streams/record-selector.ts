@@ -15,10 +15,11 @@ export class DpathExtractor {
         if (key === '*') next.push(...(Array.isArray(node) ? node : Object.values(node)));
         else if (key in node) next.push((node as Record<string, unknown>)[key]);
       }
+      // A named field found nowhere is a missing field; `*` over an empty list is an empty page.
+      if (key !== '*' && nodes.length > 0 && next.length === 0) {
+        throw new ResponseError(`the response has no "${this.fieldPath.join('.')}" field where records were expected`);
+      }
       nodes = next;
-    }
-    if (this.fieldPath.length > 0 && nodes.length === 0) {
-      throw new ResponseError(`the response has no "${this.fieldPath.join('.')}" field where records were expected`);
     }
     // A plain path names one list of records. Anything else there (null, an object, a number) is a
     // broken page, never an empty or one-record page: reading it as data would lose rows silently.

@@ -78,6 +78,12 @@ describe('parseConfig', () => {
     );
   });
 
+  test('spec.yaml does not say unknown fields are allowed: it sets no additionalProperties, which must be true where set (acceptance tests)', () => {
+    const spec = loadSpec().connection_specification;
+    expect(Object.keys(spec)).not.toContain('additionalProperties');
+    expect(() => parseConfig({ ...good, formated_values: true })).toThrow('config field "formated_values" is not known (did you mean "formatted_values"?): remove it');
+  });
+
   test('names five unknown fields at most, cut, and counts the rest', () => {
     const stray = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`${'k'.repeat(70)}${i}`, 1]));
     expect(() => parseConfig({ ...good, ...stray })).toThrow(

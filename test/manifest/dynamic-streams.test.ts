@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { ConfigError } from '../../connector/errors';
 import { resolveDynamicStreams } from '../../connector/manifest/dynamic-streams';
 import { loadManifest } from '../../connector/manifest/loader';
@@ -60,5 +63,71 @@ describe('resolveDynamicStreams: stream names', () => {
     ['a 100 KB item listed twice', [], [['entities']], { entities: ['x'.repeat(100_000), 'x'.repeat(100_000)] }, `config field "entities.1" repeats "${'x'.repeat(60)}..." (100000 characters) (already entities.0): list each name in entities once`],
   ])('refuses %s', (_name, statics, pointers, config, message) => {
     expect(() => names(manifest(statics, pointers), config)).toThrow(new ConfigError(message));
+  });
+});
+
+describe('resolveDynamicStreams: the dynamic_streams definitions are checked like every other component', () => {
+  const text = fs.readFileSync(path.join(__dirname, '..', '..', 'connector', 'manifest.yaml'), 'utf8');
+  const resolve = (edit: (dynamic: any) => void) => {
+    const doc = YAML.parse(text);
+    edit(doc.dynamic_streams[0]);
+    return resolveDynamicStreams(new ManifestNode(loadManifest(YAML.stringify(doc)).root, ''), { entities: ['account'] });
+  };
+
+  test('the shipped manifest passes and resolves one stream per item', () => {
+    expect(resolve(() => undefined).map((g) => [g.name, g.streams.map((s) => s.str('name'))])).toEqual([['entity_streams', ['account']]]);
+  });
+
+  test.each<[string, (dynamic: any) => void, string]>([
+    [
+      'a misspelt key of the DynamicDeclarativeStream',
+      (d) => (d.stream_templat = {}),
+      'manifest error at dynamic_streams[0].stream_templat: unknown field "stream_templat" for DynamicDeclarativeStream; expected one of: components_resolver, name, stream_template',
+    ],
+    [
+      'a misspelt key of the resolver',
+      (d) => (d.components_resolver.component_mapping = []),
+      'manifest error at dynamic_streams[0].components_resolver.component_mapping: unknown field "component_mapping" for ConfigComponentsResolver; expected one of: components_mapping, stream_config',
+    ],
+    [
+      'a misspelt key of the stream config',
+      (d) => (d.components_resolver.stream_config.config_pointer = ['entities']),
+      'manifest error at dynamic_streams[0].components_resolver.stream_config.config_pointer: unknown field "config_pointer" for StreamConfig; expected one of: configs_pointer',
+    ],
+    [
+      'a misspelt key of a component mapping',
+      (d) => (d.components_resolver.components_mapping[1].create_or_updates = true),
+      'manifest error at dynamic_streams[0].components_resolver.components_mapping[1].create_or_updates: unknown field "create_or_updates" for ComponentMappingDefinition; expected one of: create_or_update, field_path, value',
+    ],
+    [
+      'use_parent_parameters, which this engine does not carry out',
+      (d) => (d.use_parent_parameters = false),
+      'manifest error at dynamic_streams[0].use_parent_parameters: use_parent_parameters is not supported by this engine; DynamicDeclarativeStream reads only: name, stream_template, components_resolver',
+    ],
+    [
+      'default_values on the stream config',
+      (d) => (d.components_resolver.stream_config.default_values = ['account']),
+      'manifest error at dynamic_streams[0].components_resolver.stream_config.default_values: default_values is not supported by this engine; StreamConfig reads only: configs_pointer',
+    ],
+    [
+      'a condition on a component mapping',
+      (d) => (d.components_resolver.components_mapping[0].condition = "{{ components_values != 'x' }}"),
+      'manifest error at dynamic_streams[0].components_resolver.components_mapping[0].condition: condition is not supported by this engine; ComponentMappingDefinition reads only: field_path, value, create_or_update',
+    ],
+  ])('refuses %s, naming the key and its YAML path', (_name, edit, message) => {
+    let thrown: unknown;
+    try {
+      resolve(edit);
+    } catch (err) {
+      thrown = err;
+    }
+    expect((thrown as Error | undefined)?.message).toBe(message);
+  });
+
+  test('the check does not depend on the config: a typo is refused when the config lists no item', () => {
+    const doc = YAML.parse(text);
+    doc.dynamic_streams[0].components_resolver.stream_config.config_pointer = ['entities'];
+    const root = new ManifestNode(loadManifest(YAML.stringify(doc)).root, '');
+    expect(() => resolveDynamicStreams(root, {})).toThrow('unknown field "config_pointer" for StreamConfig');
   });
 });
