@@ -121,7 +121,8 @@ async function onExchange(p: Parts, exchange: Exchange): Promise<void> {
   const { reply, serverMs } = await p.dispatcher.answer(ctx, action, res);
   if (target === 'org' && serverMs !== undefined) {
     entry.serverMs = serverMs;
-    p.limits.charge(req.headers, serverMs, Date.now());
+    // Charged at the arrival plus its server time, so a test can compute every Retry-After from the log.
+    p.limits.charge(req.headers, serverMs, entry.at + serverMs);
   }
   const inner = batchInnerRequests(ctx);
   if (inner) entry.inner = inner;
