@@ -6,8 +6,8 @@
  * refused at once with 429 0x80072326) and 1,200,000 ms of combined execution time per sliding
  * 300-second window (429 0x80072321 with a Retry-After in seconds). The user is the application
  * the bearer token was issued to; a request without a usable token counts for "anonymous".
- * [INF] Execution time is charged when a request's answer is ready, so requests still running
- * do not count yet; a refused request charges nothing.
+ * [INF] A request's execution time is charged at its arrival plus that time (when its answer is
+ * ready), so requests still running do not count yet; a refused request charges nothing.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestContext } from './context';
