@@ -21,6 +21,7 @@ import { PageCache } from './lib/page-cache';
 import { jsonLines, measure, TIME_BIN, type RunResult, type StdoutMode } from './lib/measure';
 import { summarizeProfile, type ProfileSummary } from './lib/profile';
 import { int, mb, mdTable, ratio, secs, textTable, type Cell } from './lib/report';
+import { LATENCY_HEADER, latencyBars, latencyBench, latencyChart, latencyMarkdown, latencyRows, type LatencyResults } from './latency';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'source-dataverse');
@@ -30,12 +31,16 @@ const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
 const NOTES = path.join(ROOT, 'bench', 'notes.md');
 const PROBE_ROWS = 10;
 const LAST_RUN = path.join(ROOT, 'dist', 'bench', 'last-run.json');
+const LAST_LATENCY = path.join(ROOT, 'dist', 'bench', 'last-latency.json');
+const LATENCY_CHART = 'bench-latency.svg';
 
 /** A finished run, saved so the docs can be re-rendered (e.g. after editing bench/notes.md). */
 interface SavedRun {
   options: Options;
   ent: EntityResults;
   large: LargeOrgResults;
+  /** The latency-bound section, when it ran. */
+  latency?: LatencyResults;
   machine: Record<string, string>;
 }
 
@@ -64,6 +69,10 @@ interface Options {
   nodeFlags: string[];
   /** Re-render from a saved run instead of measuring. */
   report?: string;
+  /** Run the latency-bound section (default in full mode). */
+  latency: boolean;
+  /** Only the latency-bound section; with --docs its section of docs/benchmarks.md is replaced in place. */
+  latencyOnly: boolean;
   /** Only the 1,000-entity org steps. */
 }
 
@@ -80,7 +89,10 @@ const USAGE = `Usage: npm run bench [-- options]
   --node-flags "F"   extra node flags for the connector child only (e.g. "--max-semi-space-size=2"), to try V8 settings
   --strict           exit 2 when an acceptance bar fails
   --large-org-only   only the 1,000-entity org steps (picklist, metadata streams, discover of 3 entities, discover of "*"), no docs (--org-only: the same)
-  --report FILE      no measuring: print and write the docs again from a saved run (dist/bench/last-run.json)`;
+  --report FILE      no measuring: print and write the docs again from a saved run (dist/bench/last-run.json)
+  --latency / --no-latency  run the latency-bound section (issue 11; default: full mode only; about 3 minutes)
+  --latency-only     only the latency-bound section; saved to dist/bench/last-latency.json; with --docs it replaces
+                     that section (and docs/${LATENCY_CHART}) in docs/benchmarks.md, the rest of the page unchanged`;
 
 function parseOptions(argv: string[]): Options {
   const quick = argv.includes('--quick');
@@ -97,6 +109,8 @@ function parseOptions(argv: string[]): Options {
     largeOrgReps: quick ? 1 : 3,
     largeOrgOnly: false,
     nodeFlags: [],
+    latency: !quick,
+    latencyOnly: false,
   };
   const list = (v: string | undefined, flag: string) => {
     if (!v || !/^\d+(,\d+)*$/.test(v)) throw new Error(`${flag} needs comma-separated integers`);
@@ -141,6 +155,17 @@ function parseOptions(argv: string[]): Options {
       case '--large-org-only':
         o.largeOrgOnly = true;
         o.docs = false;
+        break;
+      case '--latency':
+        o.latency = true;
+        break;
+      case '--no-latency':
+        o.latency = false;
+        break;
+      case '--latency-only':
+        o.latencyOnly = true;
+        o.latency = true;
+        o.docs = argv.includes('--docs');
         break;
       case '--node-flags':
         o.nodeFlags = (argv[++i] ?? '').split(/\s+/).filter(Boolean);
@@ -514,7 +539,7 @@ interface Bar {
   pass: boolean | undefined;
 }
 
-function bars(o: Options, sums: Summary[], large: LargeOrgResults | undefined): Bar[] {
+function bars(o: Options, sums: Summary[], large: LargeOrgResults | undefined, latency?: LatencyResults): Bar[] {
   const top = Math.max(...o.sizes);
   const low = Math.min(...o.sizes);
   const get = (client: Client, size: number) => sums.find((s) => s.client === client && s.size === size);
@@ -537,6 +562,7 @@ function bars(o: Options, sums: Summary[], large: LargeOrgResults | undefined): 
     pass: c && cLow && top !== low ? c.maxRssBytes <= 1.2 * cLow.maxRssBytes : undefined,
   });
   list.push(...orgBars(large));
+  if (latency) list.push(...latencyBars(latency));
   return list;
 }
 
@@ -657,7 +683,36 @@ function writeCharts(sums: Summary[]): string[] {
   return charts.map(([file]) => `![${file.replace(/\.svg$/, '')}](${file})`);
 }
 
-function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: LargeOrgResults | undefined, barList: Bar[], m: Record<string, string>): void {
+/** The latency section's markdown, its chart written beside docs/benchmarks.md. */
+function latencySection(latency: LatencyResults): string {
+  fs.writeFileSync(path.join(path.dirname(DOC), LATENCY_CHART), latencyChart(latency));
+  return latencyMarkdown(latency, LATENCY_CHART);
+}
+
+/**
+ * `--latency-only --docs`: replaces the latency section of docs/benchmarks.md (or inserts it before
+ * "## Method"), with its own bars table, leaving the rest of the page as the last full run wrote it.
+ */
+function spliceLatencyDocs(latency: LatencyResults, m: Record<string, string>): void {
+  const doc = fs.readFileSync(DOC, 'utf8');
+  const barList = latencyBars(latency);
+  const section = [
+    latencySection(latency).trimEnd(),
+    '',
+    `Measured on ${m.date} at ${m.commit} by \`npm run bench -- --latency-only --docs\` (the rest of this page is from the full run above).`,
+    '',
+    mdTable(['bar', 'measured', 'result'], barList.map((b) => [b.name, b.value, verdict(b)])),
+    '',
+  ].join('\n');
+  const start = doc.indexOf('## Latency-bound reads');
+  const next = start < 0 ? -1 : doc.indexOf('\n## ', start + 3);
+  const method = doc.indexOf('## Method');
+  const out = start >= 0 ? `${doc.slice(0, start)}${section}\n${next < 0 ? '' : doc.slice(next + 1)}` : method >= 0 ? `${doc.slice(0, method)}${section}\n${doc.slice(method)}` : `${doc}\n${section}`;
+  fs.writeFileSync(DOC, out);
+  say(`replaced the latency section of ${path.relative(ROOT, DOC)}`);
+}
+
+function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: LargeOrgResults | undefined, barList: Bar[], m: Record<string, string>, latency?: LatencyResults): void {
   const notes = fs.existsSync(NOTES) ? fs.readFileSync(NOTES, 'utf8').trim() : '';
   const doc = [
     '# Benchmarks',
@@ -695,6 +750,7 @@ function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: Large
           '',
         ]
       : []),
+    ...(latency ? [latencySection(latency)] : []),
     ...(ent.profile ? ['## Connector profile', '', profileMarkdown(ent.profile), ''] : []),
     '## Method',
     '',
@@ -727,10 +783,12 @@ async function main(): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'source-dataverse-bench-'));
   const started = performance.now();
   try {
-    say(`bench: ${o.quick ? 'quick' : 'full'}; sizes ${o.sizes.map(int).join(', ')}; runs ${o.reps.join(', ')}; ${os.availableParallelism()} cores; node ${process.version}`);
+    if (!o.latencyOnly) say(`bench: ${o.quick ? 'quick' : 'full'}; sizes ${o.sizes.map(int).join(', ')}; runs ${o.reps.join(', ')}; ${os.availableParallelism()} cores; node ${process.version}`);
     let ent: EntityResults;
     let large: LargeOrgResults;
     let facts: Record<string, string>;
+    let latency: LatencyResults | undefined;
+    if (o.latencyOnly) return await latencyOnly(o, dir);
     if (o.largeOrgOnly) {
       const only = await largeOrgBench(o, dir);
       process.stdout.write(`\n1,000-entity org:\n${textTable(ORG_HEADER, orgRows(only))}\n`);
@@ -741,24 +799,26 @@ async function main(): Promise<number> {
     }
     if (o.report) {
       const saved = JSON.parse(fs.readFileSync(o.report, 'utf8')) as SavedRun;
-      ({ ent, large, machine: facts } = saved);
+      ({ ent, large, latency, machine: facts } = saved);
       Object.assign(o, { ...saved.options, docs: o.docs, strict: o.strict });
       say(`report from ${o.report} (measured ${facts.date})`);
     } else {
       ent = await entityBench(o, dir);
       large = await largeOrgBench(o, dir);
+      if (o.latency) latency = await runLatencySection(dir);
       facts = machine();
       if (errors.length === 0 && o.docs) {
-        const saved: SavedRun = { options: o, ent, large, machine: facts };
+        const saved: SavedRun = { options: o, ent, large, latency, machine: facts };
         fs.writeFileSync(LAST_RUN, JSON.stringify(saved));
         say(`saved ${path.relative(ROOT, LAST_RUN)} (npm run bench -- --report ${path.relative(ROOT, LAST_RUN)} re-renders it)`);
       }
     }
     const sums = summarize(ent.measurements);
-    const barList = bars(o, sums, large);
+    const barList = bars(o, sums, large, latency);
     const out = process.stdout;
     out.write(`\nEntity stream ${ent.entity} (${ent.columns} columns, ${o.live ? 'live pages' : 'pre-rendered pages'}):\n${textTable(THROUGHPUT_HEADER, throughputRows(sums))}\n`);
     out.write(`\n1,000-entity org:\n${textTable(ORG_HEADER, orgRows(large))}\n`);
+    if (latency) out.write(`\nLatency-bound reads:\n${textTable(LATENCY_HEADER, latencyRows(latency))}\n`);
     if (ent.profile) {
       out.write(`\nConnector profile, self time (${int(ent.profile.size)} rows):\n`);
       out.write(`${textTable(['function (file:line)', 'self ms', 'share'], ent.profile.summary.top.slice(0, 12).map((r) => [r.where, r.selfMs.toFixed(0), `${r.percent.toFixed(1)}%`]))}\n`);
@@ -766,7 +826,7 @@ async function main(): Promise<number> {
     out.write(`\nAcceptance bars${o.quick ? ' (quick mode: indicative only)' : ''}:\n${textTable(['bar', 'measured', 'result'], barList.map((b) => [b.name, b.value, verdict(b)]))}\n`);
     if (o.docs) {
       if (errors.length > 0) say('not writing docs/benchmarks.md: the run had errors');
-      else writeDocs(o, ent, sums, large, barList, facts);
+      else writeDocs(o, ent, sums, large, barList, facts, latency);
     }
     say(`bench finished in ${secs(performance.now() - started)} s`);
     if (errors.length > 0) {
@@ -777,6 +837,38 @@ async function main(): Promise<number> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function latencyContext(dir: string) {
+  return { root: ROOT, bin: BIN, node: NODE, dir, env: childEnv, fail, say };
+}
+
+/** The latency section with the page cache off: its tables change between clients, and rendering is inside the modelled time. */
+async function runLatencySection(dir: string): Promise<LatencyResults> {
+  const enabled = pageCache.enabled;
+  pageCache.enabled = false;
+  try {
+    return await latencyBench(latencyContext(dir));
+  } finally {
+    pageCache.enabled = enabled;
+  }
+}
+
+/** `--latency-only`: the latency-bound section alone, printed, saved, and spliced into the docs with --docs. */
+async function latencyOnly(o: Options, dir: string): Promise<number> {
+  const started = performance.now();
+  const latency = await runLatencySection(dir);
+  const list = latencyBars(latency);
+  process.stdout.write(`\nLatency-bound reads:\n${textTable(LATENCY_HEADER, latencyRows(latency))}\n`);
+  process.stdout.write(`\nAcceptance bars (latency-bound section):\n${textTable(['bar', 'measured', 'result'], list.map((b) => [b.name, b.value, verdict(b)]))}\n`);
+  say(`latency-bound section finished in ${secs(performance.now() - started)} s`);
+  if (errors.length > 0) {
+    say(`\n${errors.length} error(s):\n${errors.map((e) => `- ${e.split('\n')[0]}`).join('\n')}`);
+    return 1;
+  }
+  fs.writeFileSync(LAST_LATENCY, JSON.stringify(latency));
+  if (o.docs) spliceLatencyDocs(latency, machine());
+  return o.strict && list.some((b) => b.pass === false) ? 2 : 0;
 }
 
 main().then(

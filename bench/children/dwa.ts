@@ -4,14 +4,19 @@
  * an Airbyte RECORD line on stdout. `retrieveAll` follows `@odata.nextLink` itself and resolves
  * with all rows at once (that is the library's API), so memory grows with the row count.
  *
- * Usage: node dist/bench/children/dwa.js SPEC.json
+ * Usage: node dist/bench/children/dwa.js SPEC.json (one spec, or an array read one entity after another)
  */
 import * as fs from 'node:fs';
 import { DynamicsWebApi } from 'dynamics-web-api';
 import { fetchAccessToken, recordHead, recordTail, writeOut, type ChildSpec } from './child-spec';
 
+/** One spec, or several read one after another (a script's loop over entities, as in the latency bench). */
 async function main(): Promise<void> {
-  const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as ChildSpec;
+  const parsed = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as ChildSpec | ChildSpec[];
+  for (const spec of Array.isArray(parsed) ? parsed : [parsed]) await readOne(spec);
+}
+
+async function readOne(spec: ChildSpec): Promise<void> {
   let token: string | undefined;
   const api = new DynamicsWebApi({
     serverUrl: `${spec.orgUrl}/`,

@@ -26,6 +26,8 @@ export interface RunSpec {
   env?: NodeJS.ProcessEnv;
   cwd: string;
   stdout: StdoutMode;
+  /** Called with every complete stdout line (not in devnull mode), e.g. to collect record ids. */
+  onLine?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -101,7 +103,13 @@ export async function measure(spec: RunSpec): Promise<RunResult> {
   const counter = new RecordCounter();
   const kept: Buffer[] = [];
   const tail = new Tail();
+  let partial = '';
   child.stdout?.on('data', (chunk: Buffer) => {
+    if (spec.onLine) {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) spec.onLine(line);
+    }
     if (spec.stdout === 'keep') kept.push(chunk);
     counter.push(chunk);
     if (spec.stdout === 'count') tail.push(chunk);
@@ -115,6 +123,7 @@ export async function measure(spec: RunSpec): Promise<RunResult> {
     child.on('close', (c, s) => resolve({ code: c, signal: s }));
   });
   const wallMs = performance.now() - started;
+  if (spec.onLine && partial !== '') spec.onLine(partial);
   const report = fs.readFileSync(reportFile, 'utf8');
   fs.rmSync(path.dirname(reportFile), { recursive: true, force: true });
   // time -v prefixes "Command exited with non-zero status N" when the child failed.

@@ -140,6 +140,7 @@ export function batchRoute(routes: () => readonly Route[], faults?: Faults): Rou
       const log: InnerRequestLogEntry[] = parts.map((p) => ({ method: p.request!.method, path: innerPath(p.request!.target), status: 0 }));
       innerLogs.set(ctx, log);
       const responses: BatchResponsePart[] = [];
+      const partCells: number[] = [];
       let failed: BatchResponsePart | null = null;
       for (const [index, part] of parts.entries()) {
         const inner = innerContext(ctx, log[index].path, part.request!.headers);
@@ -147,6 +148,7 @@ export function batchRoute(routes: () => readonly Route[], faults?: Faults): Rou
         ctx.state.orgRequestCount++;
         const reply = partFault(faults, log[index].path) ?? (await handleOrgRequest(inner, routes()));
         log[index].status = reply.status;
+        partCells.push(reply.cells ?? 0);
         const response = toPart(reply);
         if (reply.status >= 400 && !continueOnError) {
           failed = response;
@@ -159,8 +161,8 @@ export function batchRoute(routes: () => readonly Route[], faults?: Faults): Rou
         'Content-Type': `multipart/mixed; boundary=${responseBoundary}`,
         ...(continueOnError ? { 'Preference-Applied': 'odata.continue-on-error' } : {}),
       };
-      if (failed) return { status: failed.status, headers, body: formatBatchResponse(responseBoundary, [failed]) };
-      return { status: 200, headers, body: formatBatchResponse(responseBoundary, responses) };
+      if (failed) return { status: failed.status, headers, body: formatBatchResponse(responseBoundary, [failed]), partCells };
+      return { status: 200, headers, body: formatBatchResponse(responseBoundary, responses), partCells };
     },
   };
 }

@@ -24,8 +24,18 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--help']).help).toBe(true);
   });
 
+  it('reads the service-model flags into the service option, and leaves it out without them', () => {
+    expect(parseCliArgs(['--latency']).service).toEqual({ latency: {} });
+    expect(
+      parseCliArgs(['--latency-base-ms', '100', '--latency-per-cell-ms', '0.5', '--max-concurrent-requests', '4', '--execution-budget-ms', '5000', '--execution-window-ms', '10000', '--dop-hint', '6', '--seed', '2']),
+    ).toEqual({ help: false, rows: {}, seed: 2, service: { latency: { baseMs: 100, perCellMs: 0.5 }, maxConcurrentRequests: 4, executionBudgetMs: 5000, executionWindowMs: 10000, dopHint: 6 } });
+    expect(parseCliArgs(['--seed', '3'])).toEqual({ help: false, rows: {}, seed: 3 });
+  });
+
   it.each([
     [['--nope'], "unknown argument '--nope'"],
+    [['--latency-per-cell-ms', 'x'], "--latency-per-cell-ms needs a decimal number of milliseconds, got 'x'"],
+    [['--max-concurrent-requests', '0'], "--max-concurrent-requests needs an integer from 1 to 10000, got '0'"],
     [['--rows', 'account'], '--rows needs ENTITY=N, e.g. account=1000'],
     [['--org-port'], '--org-port needs an integer from 0 to 65535, got nothing'],
     [['--org-port', '70000'], "--org-port needs an integer from 0 to 65535, got '70000'"],

@@ -4,8 +4,9 @@
  */
 import * as fs from 'node:fs';
 import { startEmulator } from './server';
+import { DEFAULT_DOP_HINT, DEFAULT_EXECUTION_BUDGET_MS, DEFAULT_EXECUTION_WINDOW_MS, DEFAULT_LATENCY, DEFAULT_MAX_CONCURRENT_REQUESTS, type LatencyModel, type ServiceOptions } from './service';
 
-const USAGE = `Usage: node dist/integration_tests/emulator/cli.js [--login-port N] [--org-port N] [--seed N] [--config-out FILE]
+const USAGE = `Usage: node dist/integration_tests/emulator/cli.js [--login-port N] [--org-port N] [--seed N] [--config-out FILE] [--rows ENTITY=N] [--latency ...]
 
 Starts the Dataverse + Entra ID emulator and prints a connector config for it on stdout.
   --login-port N     port of the Entra (authority) server on localhost; default: a free port
@@ -14,6 +15,14 @@ Starts the Dataverse + Entra ID emulator and prints a connector config for it on
   --config-out FILE  also write the config to FILE
   --rows ENTITY=N    give a default-world entity N generated rows (repeatable), e.g. --rows account=1000;
                      the printed config then lists those entities
+  --latency          answer Dataverse requests after a modelled server time: base + per cell (rows x columns
+                     returned); default ${DEFAULT_LATENCY.baseMs} ms + ${DEFAULT_LATENCY.perCellMs} ms per cell. Off by default
+  --latency-base-ms N       the base of that time (implies --latency)
+  --latency-per-cell-ms X   the cost per cell, a decimal (implies --latency)
+  --max-concurrent-requests N  simultaneous requests per user before 429 0x80072326; default ${DEFAULT_MAX_CONCURRENT_REQUESTS}
+  --execution-budget-ms N      server time per user per window before 429 0x80072321; default ${DEFAULT_EXECUTION_BUDGET_MS}
+  --execution-window-ms N      that sliding window; default ${DEFAULT_EXECUTION_WINDOW_MS}
+  --dop-hint N       the x-ms-dop-hint header; default ${DEFAULT_DOP_HINT}
   --help             this text
 Clients must trust integration_tests/emulator/certs/ca.pem (NODE_EXTRA_CA_CERTS).`;
 
@@ -24,6 +33,8 @@ interface CliOptions {
   configOut?: string;
   /** entity logical name -> row count */
   rows: Record<string, number>;
+  /** Only when a service flag was given. */
+  service?: ServiceOptions;
   help: boolean;
 }
 
@@ -65,10 +76,46 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         break;
       }
       default:
-        throw new Error(`unknown argument '${flag}'`);
+        if (!serviceFlag(options, flag, argv[i + 1], integer)) throw new Error(`unknown argument '${flag}'`);
+        if (flag !== '--latency') i++;
     }
   }
   return options;
+}
+
+type IntegerParser = (flag: string, value: string | undefined, min: number, max: number) => number;
+
+/** Applies one of the service-model flags (service.ts); false when `flag` is not one. */
+function serviceFlag(options: CliOptions, flag: string, value: string | undefined, integer: IntegerParser): boolean {
+  const service = (options.service ??= {});
+  const latency = (): Partial<LatencyModel> => (service.latency = typeof service.latency === 'object' ? service.latency : {});
+  switch (flag) {
+    case '--latency':
+      latency();
+      return true;
+    case '--latency-base-ms':
+      latency().baseMs = integer(flag, value, 0, 600_000);
+      return true;
+    case '--latency-per-cell-ms':
+      if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) throw new Error(`${flag} needs a decimal number of milliseconds, got ${value === undefined ? 'nothing' : `'${value}'`}`);
+      latency().perCellMs = Number(value);
+      return true;
+    case '--max-concurrent-requests':
+      service.maxConcurrentRequests = integer(flag, value, 1, 10_000);
+      return true;
+    case '--execution-budget-ms':
+      service.executionBudgetMs = integer(flag, value, 1, 2 ** 31);
+      return true;
+    case '--execution-window-ms':
+      service.executionWindowMs = integer(flag, value, 1, 2 ** 31);
+      return true;
+    case '--dop-hint':
+      service.dopHint = integer(flag, value, 1, 10_000);
+      return true;
+    default:
+      if (Object.keys(service).length === 0) delete options.service;
+      return false;
+  }
 }
 
 async function main(): Promise<void> {
@@ -84,7 +131,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const emulator = await startEmulator({ loginPort: options.loginPort, orgPort: options.orgPort, seed: options.seed });
+  const emulator = await startEmulator({ loginPort: options.loginPort, orgPort: options.orgPort, seed: options.seed, service: options.service });
   for (const [entity, rowCount] of Object.entries(options.rows)) {
     if (!emulator.world.org.entities[entity]) throw new Error(`--rows: the default world has no entity ${entity} (it has ${Object.keys(emulator.world.org.entities).join(', ')})`);
     emulator.tables.define(entity, { rowCount });

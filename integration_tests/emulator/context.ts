@@ -4,6 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Random } from './random';
+import type { ServiceSettings } from './service';
 import type { TokenStore } from './tokens';
 import type { ApplicationUser, World } from './world';
 
@@ -22,6 +23,8 @@ export interface EmulatorState {
   orgUrl: string;
   /** Org requests served so far, for the x-ms-ratelimit-burst-remaining header. */
   orgRequestCount: number;
+  /** Latency model, service-protection limits and dop hint (live: read on every request). */
+  service: ServiceSettings;
 }
 
 /** The caller an org request's valid bearer token identifies. */

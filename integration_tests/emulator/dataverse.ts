@@ -55,11 +55,12 @@ function organizations(ctx: RequestContext): Reply {
   if ('error' in selected) return dataverseError(400, '0x0', selected.error);
   const prefs = parsePrefer(ctx.headers.prefer);
   const row = renderRow(ORGANIZATION_SHAPE, ctx.state.world.org.organizationRow, selected.columns, annotationFilter(prefs));
-  return dataverseJson(
+  const reply = dataverseJson(
     200,
     { '@odata.context': collectionContext(ctx.state.orgUrl, ORGANIZATION_SHAPE, selected.columns), value: [row] },
     preferenceAppliedHeader(prefs),
   );
+  return { ...reply, cells: selected.columns?.length ?? ORGANIZATION_SHAPE.columns.length };
 }
 
 const ACCESS_TYPE = /^Microsoft\.Dynamics\.CRM\.EndpointAccessType'(Default|Internet|Intranet)'$/;

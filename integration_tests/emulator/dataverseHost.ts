@@ -92,5 +92,7 @@ export function dataverseHostHeaders(ctx: RequestContext): Record<string, string
     'x-ms-ratelimit-burst-remaining-xrm-requests': String(remaining),
     'x-ms-ratelimit-time-remaining-xrm-requests': '1,200.00',
     'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+    // The recommended degree of parallelism (service.ts: DEFAULT_DOP_HINT) [DOC facts §9; REAL whoami.http].
+    'x-ms-dop-hint': String(ctx.state.service.dopHint),
   };
 }

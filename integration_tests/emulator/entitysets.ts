@@ -131,6 +131,8 @@ interface PageRequest {
   setName: string;
   names: string[] | null;
   renderer: RowRenderer;
+  /** Properties per rendered row, for the cells the latency model charges (service.ts). */
+  columnCount: number;
   cookie: PagingCookie | null;
   limit: number;
   paged: boolean;
@@ -145,8 +147,8 @@ function context(p: PageRequest, suffix = ''): string {
   return `${p.ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}${p.names ? `(${p.names.join(',')})` : ''}${suffix}`;
 }
 
-function reply(body: string, headers: Record<string, HeaderValue>): Reply {
-  return { status: 200, headers: { 'Content-Type': DATAVERSE_JSON, ...headers }, body };
+function reply(body: string, headers: Record<string, HeaderValue>, cells = 0): Reply {
+  return { status: 200, headers: { 'Content-Type': DATAVERSE_JSON, ...headers }, body, cells };
 }
 
 function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): Reply {
@@ -208,6 +210,7 @@ function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): R
     setName,
     names: selection.names,
     renderer,
+    columnCount: selection.columns.length,
     cookie,
     limit,
     paged,
@@ -272,7 +275,7 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
     };
     body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
   }
-  return reply(`${body}}`, p.headers);
+  return reply(`${body}}`, p.headers, rows.length * p.columnCount);
 }
 
 /** The id a change is about. */
@@ -317,5 +320,7 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
     };
     body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
   }
-  return reply(`${body}}`, p.headers);
+  // A deleted entry carries one column, its id.
+  const upserts = changes.filter((c) => c.kind === 'upsert').length;
+  return reply(`${body}}`, p.headers, upserts * p.columnCount + (changes.length - upserts));
 }

@@ -4,6 +4,17 @@ export type { ConnectorConfig, Emulator, EmulatorOptions, RequestLogEntry } from
 export { ECHO_TOKEN_BODY_LENGTH, ECHO_TOKEN_OFFSET, Faults, THROTTLE_FIXTURES, TRICKLE_DEFAULTS } from './faults';
 export type { FaultAction, FaultHandle, FaultRule } from './faults';
 export type { Target } from './context';
+export {
+  cellsServerMs,
+  DEFAULT_CONCURRENCY_RETRY_AFTER_SECONDS,
+  DEFAULT_DOP_HINT,
+  DEFAULT_EXECUTION_BUDGET_MS,
+  DEFAULT_EXECUTION_WINDOW_MS,
+  DEFAULT_LATENCY,
+  DEFAULT_MAX_CONCURRENT_REQUESTS,
+  resolveService,
+} from './service';
+export type { LatencyModel, ServiceOptions, ServiceSettings } from './service';
 export { Random, mulberry32 } from './random';
 export {
   createDefaultWorld,

@@ -14,6 +14,13 @@ export interface Reply {
   status: number;
   headers: Record<string, HeaderValue>;
   body: string | Buffer;
+  /**
+   * Not sent: the rows x columns the body carries, for the latency model (service.ts). Absent:
+   * none (an answer without rows costs the base time).
+   */
+  cells?: number;
+  /** Not sent: for a `$batch`, the cells of each part that ran (its server time is their sum). */
+  partCells?: number[];
 }
 
 /** One entry of a route table. */
