@@ -12,3 +12,4 @@ test('below the budget nothing happens; above it a collection runs and the budge
   expect(budget).toBeGreaterThan(process.memoryUsage().heapUsed / 2);
   expect(DEFAULT_HEAP_BUDGET).toBe(40 * 1024 * 1024);
 });
+
