@@ -5,6 +5,7 @@ import type { Config } from '../../connector/config/config';
 import { createSource, type FactoryDeps } from '../../connector/manifest/factory';
 import { loadManifest } from '../../connector/manifest/loader';
 import { Redactor } from '../../connector/protocol/redactor';
+import { DATAVERSE_EXTENSIONS } from '../../connector/dataverse/components';
 
 const config: Config = {
   org_url: 'https://contoso.crm4.dynamics.com',
@@ -21,6 +22,7 @@ const config: Config = {
 const deps: FactoryDeps = {
   config,
   redactor: new Redactor(),
+  extensions: DATAVERSE_EXTENSIONS,
   http: {
     fetch: () => Promise.reject(new Error('no network in factory tests')),
     sleep: () => Promise.resolve(),

@@ -11,6 +11,7 @@ import { COMPONENT_TYPES, createSource, type FactoryDeps } from '../../connector
 import { COMPONENT_FIELDS } from '../../connector/manifest/fields';
 import { loadManifest } from '../../connector/manifest/loader';
 import { Redactor } from '../../connector/protocol/redactor';
+import { DATAVERSE_EXTENSIONS } from '../../connector/dataverse/components';
 
 const config: Config = {
   org_url: 'https://contoso.crm4.dynamics.com',
@@ -28,6 +29,7 @@ const config: Config = {
 const deps: FactoryDeps = {
   config,
   redactor: new Redactor(),
+  extensions: DATAVERSE_EXTENSIONS,
   http: {
     fetch: () => Promise.reject(new Error('no network in factory tests')),
     sleep: () => Promise.resolve(),
