@@ -129,7 +129,11 @@ export class MsalAuthenticator implements Authenticator {
       // MSAL can hand back an empty result for an error answer it could not parse (an HTML 500):
       // what the token endpoint said decides, as for a thrown error.
       const status = this.network.lastExchange?.status;
-      if (status !== undefined && (status >= 500 || status === 429)) throw this.explain(new Error(`HTTP ${status} without a token`));
+      if (status !== undefined && (status >= 500 || status === 429)) {
+        // MSAL throttles this client after that answer too: start the next call from a fresh one.
+        this.app = new ConfidentialClientApplication(this.configuration);
+        throw this.explain(new Error(`HTTP ${status} without a token`));
+      }
       throw new AuthenticationError('Microsoft Entra ID returned no access token');
     }
     this.skipCache = false;
