@@ -10,6 +10,7 @@ import { connectionStatusMessage, type AirbyteMessage } from '../protocol/messag
 import type { CommandArgs, CommandDeps } from './deps';
 import { parseConfig } from '../config/config';
 import { isPattern } from '../dataverse/entity-patterns';
+import { DATAVERSE_EXTENSIONS } from '../dataverse/components';
 import { buildSource } from '../manifest/source';
 import { readConfigFile, sourceFor } from './source-for';
 
@@ -22,7 +23,7 @@ export async function* check(args: CommandArgs, deps: CommandDeps): AsyncGenerat
     await probeOrgHost(config.org_url, deps.http.fetch, config.request_timeout_seconds * 1000);
     // The check reads one page per stream: the manifest's overrides keep that page small. They are
     // the manifest's whatever the entities, so a build without any gives them with no request.
-    const overrides = buildSource({ config: { ...config, entities: [] }, http: deps.http, redactor: deps.redactor }).check.configOverrides;
+    const overrides = buildSource({ config: { ...config, entities: [] }, http: deps.http, redactor: deps.redactor, extensions: DATAVERSE_EXTENSIONS }).check.configOverrides;
     const { source, config: expanded } = await sourceFor({ ...config, ...overrides }, deps);
     if (source.check.preflight) await source.check.preflight.send({ config, parameters: {} });
     // Tables a pattern stands for are proven by the listing that matched them, not one by one: `*`

@@ -1,5 +1,6 @@
 /** Reads --config, validates it and builds the source: the first step of check, discover and read. */
 import { parseConfig, readJsonFile, type Config } from '../config/config';
+import { DATAVERSE_EXTENSIONS } from '../dataverse/components';
 import type { EntityMetadataProvider } from '../dataverse/entity-metadata';
 import { isPattern } from '../dataverse/entity-patterns';
 import { ConfigError } from '../errors';
@@ -25,9 +26,10 @@ export function readConfig(args: CommandArgs, deps: CommandDeps): Config {
 /**
  * The source for a config, and the config it was built for: `entities` patterns (`*`,
  * `msdyn_*`) replaced by the tables they match. A config without patterns costs no request here.
+ * Dataverse's components, error wording and cursor query are injected into the generic engine here.
  */
 export function sourceFor(config: Config, deps: CommandDeps): Promise<PreparedSource> {
-  return withSteadyNewSpace(() => buildPreparedSource({ config, http: { ...deps.http, timeoutMs: config.request_timeout_seconds * 1000 }, redactor: deps.redactor }, expandEntityPatterns));
+  return withSteadyNewSpace(() => buildPreparedSource({ config, http: { ...deps.http, timeoutMs: config.request_timeout_seconds * 1000 }, redactor: deps.redactor, extensions: DATAVERSE_EXTENSIONS }, expandEntityPatterns));
 }
 
 async function expandEntityPatterns({ config, streamNames, definition }: SourcePreparation): Promise<Config> {

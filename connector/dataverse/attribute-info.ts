@@ -4,7 +4,23 @@
  * it to the same rule entity streams use, so `attribute_metadata.column` cannot disagree with the
  * entity stream's schema.
  */
-import type { AttributeInfo } from './entity-metadata';
+
+/** One attribute as the metadata describes it. */
+export interface AttributeInfo {
+  logicalName: string;
+  attributeType: string;
+  /** AttributeTypeName.Value, e.g. MultiSelectPicklistType, ImageType. */
+  typeName: string;
+  attributeOf: string | null;
+  isValidForRead: boolean;
+  /** IsValidODataAttribute: a Web API property (absent from the answer: true unless AttributeOf is set). */
+  isValidODataAttribute: boolean;
+  /** Lookup, Customer, Owner: the tables it can point to (LookupAttributeMetadata.Targets). */
+  targets?: string[];
+  /** DateTime columns: DateTimeBehavior.Value (UserLocal, DateOnly, TimeZoneIndependent). */
+  dateTimeBehavior?: string;
+  format?: string;
+}
 
 /** What the casts add to an attribute: DateTimeAttributeMetadata and LookupAttributeMetadata properties. */
 export interface AttributeDetails {

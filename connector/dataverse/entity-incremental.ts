@@ -63,7 +63,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
    */
   async checkState(args: StateCheckArgs, cursor: IncrementalSync): Promise<void> {
     await checkChangeTrackingState(args.state, cursor, async () =>
-      (await this.inner.partitions(args.context)).map((context) => this.inner.requester.urlFor(context, (context.stream_partition as EntityPartition).entity_set)),
+      (await this.inner.partitions(args.context)).map((context) => this.inner.urlFor(context, (context.stream_partition as EntityPartition).entity_set)),
     );
   }
 
@@ -134,7 +134,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
       }
       held = pass.deltatoken ?? token;
     }
-    const start = token === undefined ? undefined : this.inner.requester.urlFor(context, partition.entity_set, { $select: partition.select, $deltatoken: token });
+    const start = token === undefined ? undefined : this.inner.urlFor(context, partition.entity_set, { $select: partition.select, $deltatoken: token });
     yield* this.pagesOfChanges(args, context, partition, cursor, start, held);
   }
 
@@ -149,12 +149,12 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
     const keys = { ...partition, select: partition.primary_key, include_annotations: '' };
     const config = { ...(context.config as Record<string, unknown>), page_size: TOKEN_PASS_PAGE_SIZE, formatted_values: false };
     const keyContext: StreamContext = { ...context, config, stream_partition: keys, stream_slice: keys };
-    let url = token === undefined ? undefined : this.inner.requester.urlFor(keyContext, partition.entity_set, { $select: partition.primary_key, $deltatoken: token });
+    let url = token === undefined ? undefined : this.inner.urlFor(keyContext, partition.entity_set, { $select: partition.primary_key, $deltatoken: token });
     let first: string | undefined;
     const seen = new Set<string>();
     let changes = 0;
     for (;;) {
-      const result = await this.inner.requester.send(keyContext, url, { headers: TRACK_CHANGES });
+      const result = await this.inner.request(keyContext, url, { headers: TRACK_CHANGES });
       first ??= result.url;
       const body = result.body;
       if (token !== undefined && seen.size === 0 && isEmptyObject(body)) return { kind: 'no-changes' };
@@ -226,7 +226,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
     refused: DataverseError,
   ): AsyncGenerator<StreamEvent> {
     const probe = { ...partition, select: partition.primary_key, include_annotations: '' };
-    await this.inner.requester.send({ ...context, config: { ...(context.config as Record<string, unknown>), page_size: 1 }, stream_partition: probe, stream_slice: probe });
+    await this.inner.request({ ...context, config: { ...(context.config as Record<string, unknown>), page_size: 1 }, stream_partition: probe, stream_slice: probe });
     const field = cursor.cursorField.join('.');
     const why = `Dataverse refused change tracking on table ${partition.entity} (HTTP 403${refused.code ? `, ${refused.code}` : ''}): the application user's role reads the table below organization level, and change tracking (with deleted rows) needs organization-level read (setup step 3: the System Reader role has it)`;
     if (!hasColumn(partition, field)) throw new ConfigError(`${why}; the table has no ${field} column to read changes by instead`, { cause: refused });

@@ -9,7 +9,7 @@
  * on the service, 16 KB on a default Node server, which answers 431), and a `$batch` holds at
  * most 1,000 parts (facts §8), so 600 entities cost a handful of requests, never a 4xx.
  */
-import { attributeInfoOf } from './attribute-info';
+import { attributeInfoOf, type AttributeInfo } from './attribute-info';
 import { ConfigError, ResponseError } from '../errors';
 import type { BatchPartResponse } from '../http/batch';
 import { buildUrl, parseDataverseError, type HttpRequester, type Renderable } from '../http/requester';
@@ -17,22 +17,7 @@ import { DataverseError } from '../errors';
 import { describeDataverseError, type ErrorContext } from './error-messages';
 import { expandPatterns } from './entity-patterns';
 
-/** One attribute as the metadata describes it. */
-export interface AttributeInfo {
-  logicalName: string;
-  attributeType: string;
-  /** AttributeTypeName.Value, e.g. MultiSelectPicklistType, ImageType. */
-  typeName: string;
-  attributeOf: string | null;
-  isValidForRead: boolean;
-  /** IsValidODataAttribute: a Web API property (absent from the answer: true unless AttributeOf is set). */
-  isValidODataAttribute: boolean;
-  /** Lookup, Customer, Owner: the tables it can point to (LookupAttributeMetadata.Targets). */
-  targets?: string[];
-  /** DateTime columns: DateTimeBehavior.Value (UserLocal, DateOnly, TimeZoneIndependent). */
-  dateTimeBehavior?: string;
-  format?: string;
-}
+export type { AttributeInfo } from './attribute-info';
 
 export interface EntityInfo {
   logicalName: string;

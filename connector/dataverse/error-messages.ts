@@ -3,6 +3,7 @@
  * setup guide (step 1: app registration, step 2: client secret, step 3: application user and role,
  * step 4: org URL). The tables are data so docs and tests can list them.
  */
+import type { ErrorDescriber } from '../http/error-describer';
 
 /** Facts a message may name: never the secret. */
 export interface ErrorContext {
@@ -57,4 +58,14 @@ export function describeEntraError(code: number, ctx: ErrorContext): string | un
 export function describeDataverseError(code: string | undefined, ctx: ErrorContext, detail: string): string | undefined {
   if (!code) return undefined;
   return DATAVERSE_ERRORS[code.toLowerCase()]?.(ctx, detail);
+}
+
+/** What the requesters and the authenticator are given to word Entra ID and Dataverse failures for `ctx`. */
+export function setupGuideDescriber(ctx: ErrorContext): ErrorDescriber {
+  return {
+    describeResponse: (code, detail) => describeDataverseError(code, ctx, detail),
+    rejectedToken: () =>
+      `Dataverse at ${ctx.orgUrl} rejected the access token of app ${ctx.clientId} twice: check that org_url is an environment of tenant ${ctx.tenantId} (setup steps 3 and 4)`,
+    describeTokenError: (code) => describeEntraError(code, ctx),
+  };
 }

@@ -6,9 +6,9 @@
  * shared retry loop, so MSAL sees only the final answer.
  */
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
-import { describeEntraError, type ErrorContext } from '../dataverse/error-messages';
 import { AuthenticationError, TransientError } from '../errors';
 import type { Redactor } from '../protocol/redactor';
+import type { ErrorDescriber } from './error-describer';
 import { FetchNetworkModule } from './msal-network';
 import { classifyNetworkError, isHostFailure, unreachableHostError } from './network-errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
@@ -27,6 +27,8 @@ export interface MsalAuthenticatorOptions {
   clientId: string;
   clientSecret: string;
   authorityHost: string;
+  /** The customer wording of the token endpoint's error numbers (injected: this layer knows no setup guide). */
+  describer: Pick<ErrorDescriber, 'describeTokenError'>;
   redactor?: Redactor;
   fetch: typeof fetch;
   sleep: (ms: number) => Promise<void>;
@@ -63,7 +65,8 @@ export class MsalAuthenticator implements Authenticator {
   private app: ConfidentialClientApplication;
   private readonly configuration: Configuration;
   private readonly network: FetchNetworkModule;
-  private readonly ctx: ErrorContext;
+  /** The authority's origin, as messages name it. */
+  private readonly authority: string;
   private skipCache = false;
 
   constructor(private readonly options: MsalAuthenticatorOptions) {
@@ -89,12 +92,7 @@ export class MsalAuthenticator implements Authenticator {
       system: { networkClient: this.network, loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false } },
     };
     this.app = new ConfidentialClientApplication(this.configuration);
-    this.ctx = {
-      orgUrl: options.orgUrl,
-      tenantId: options.tenantId,
-      clientId: options.clientId,
-      authorityHost: authorityUrl.origin,
-    };
+    this.authority = authorityUrl.origin;
     options.redactor?.add(options.clientSecret);
   }
 
@@ -131,7 +129,11 @@ export class MsalAuthenticator implements Authenticator {
       // MSAL can hand back an empty result for an error answer it could not parse (an HTML 500):
       // what the token endpoint said decides, as for a thrown error.
       const status = this.network.lastExchange?.status;
-      if (status !== undefined && (status >= 500 || status === 429)) throw this.explain(new Error(`HTTP ${status} without a token`));
+      if (status !== undefined && (status >= 500 || status === 429)) {
+        // MSAL throttles this client after that answer too: start the next call from a fresh one.
+        this.app = new ConfidentialClientApplication(this.configuration);
+        throw this.explain(new Error(`HTTP ${status} without a token`));
+      }
       throw new AuthenticationError('Microsoft Entra ID returned no access token');
     }
     this.skipCache = false;
@@ -150,27 +152,27 @@ export class MsalAuthenticator implements Authenticator {
     // The status Entra answered decides first: a 5xx or 429 is transient whatever its body says.
     const status = exchange?.status ?? e.status;
     if (typeof status === 'number' && (status >= 500 || status === 429)) {
-      return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} is not available (HTTP ${status}); try again later`, { internal });
+      return new TransientError(`Microsoft Entra ID at ${this.authority} is not available (HTTP ${status}); try again later`, { internal });
     }
     if (this.network.lastFailure !== undefined) {
       const failure = this.network.lastGiveUp?.failure ?? classifyNetworkError(this.network.lastFailure);
       if (this.network.lastGiveUp?.hostFailure ?? isHostFailure(failure)) {
-        const setting = { label: `the authority host ${this.ctx.authorityHost}`, check: 'authority_host' };
-        return unreachableHostError(this.ctx.authorityHost, failure, this.network.lastFailure, setting);
+        const setting = { label: `the authority host ${this.authority}`, check: 'authority_host' };
+        return unreachableHostError(this.authority, failure, this.network.lastFailure, setting);
       }
-      return new TransientError(`Microsoft Entra ID at ${this.ctx.authorityHost} did not answer (${failure.description}); try again later`, { internal });
+      return new TransientError(`Microsoft Entra ID at ${this.authority} did not answer (${failure.description}); try again later`, { internal });
     }
     const text = `${exchange?.bodyText ?? ''} ${e.errorMessage ?? ''} ${e.message ?? ''}`;
     const aadsts = /AADSTS(\d+)/.exec(text);
     if (aadsts) {
       const code = Number(aadsts[1]);
-      const message = describeEntraError(code, this.ctx) ?? `Microsoft Entra ID refused the token request (AADSTS${code}); see https://login.microsoftonline.com/error?code=${code}`;
+      const message = this.options.describer.describeTokenError(code) ?? `Microsoft Entra ID refused the token request (AADSTS${code}); see https://login.microsoftonline.com/error?code=${code}`;
       return new AuthenticationError(message, code, { internal });
     }
     if (exchange && /openid-configuration/.test(exchange.url)) {
       // MSAL says only "could not resolve endpoints"; the answer it got says which part is wrong.
       return new AuthenticationError(
-        `The authority ${this.ctx.authorityHost}/${this.options.tenantId} did not return a usable OpenID configuration (HTTP ${exchange.status}): check tenant_id (setup step 1) and authority_host`,
+        `The authority ${this.authority}/${this.options.tenantId} did not return a usable OpenID configuration (HTTP ${exchange.status}): check tenant_id (setup step 1) and authority_host`,
         undefined,
         { internal },
       );

@@ -11,7 +11,7 @@ import { ConnectorError } from '../errors';
 import { withDeadline } from './deadline';
 import { classifyNetworkError, type ClassifiedFailure } from './network-errors';
 import { withRetries, type GiveUp, type RetryLoopDeps } from './retry-loop';
-import { requestLine } from './requester';
+import { requestLine } from './request-line';
 import { DEFAULT_RETRY_POLICY, type Outcome, type RetryPolicy } from './retry-policy';
 
 export interface LastExchange {

@@ -3,14 +3,15 @@
  * the org host only, and applies the retry policy. It is the only place that calls fetch for
  * Dataverse, so the read-only rule (GET, or $batch of GETs) and the same-origin rule live here.
  */
-import { describeDataverseError, type ErrorContext } from '../dataverse/error-messages';
 import { ConfigError, ConnectorError, DataverseError, ResponseError, TransientError } from '../errors';
 import type { Authenticator } from './authenticator';
+import type { ErrorDescriber } from './error-describer';
 import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
 import { withDeadline } from './deadline';
 import { parseExactJson } from './exact-json';
 import { linkProblem } from './links';
 import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } from './network-errors';
+import { requestLine } from './request-line';
 import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
 import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
 
@@ -52,7 +53,8 @@ export interface HttpRequesterOptions {
   requestHeaders: Renderable;
   authenticator: Authenticator;
   retryPolicy: RetryPolicy;
-  errorContext: ErrorContext;
+  /** The customer wording of service error codes (injected: this layer knows no service's codes). */
+  describer: ErrorDescriber;
   deps: HttpDeps;
 }
 
@@ -363,31 +365,18 @@ export class HttpRequester {
     if (decision.transient) {
       return new TransientError(`Dataverse is busy or unavailable: ${where} ${decision.reason}${code ? ` (${code}: ${detail})` : ''}; try again later`, { internal });
     }
-    const ctx = this.options.errorContext;
-    const described = describeDataverseError(code, ctx, message ?? '');
+    const { describer } = this.options;
+    const described = describer.describeResponse(code, message ?? '');
     const customerFacing = decision.failureType === undefined ? undefined : decision.failureType === 'config_error';
     if (described) return new DataverseError(described, outcome.status, code, { internal: `${outcome.status} ${code}: ${detail}`, customerFacing });
     if (outcome.status === 401) {
-      return new DataverseError(
-        `Dataverse at ${ctx.orgUrl} rejected the access token of app ${ctx.clientId} twice: check that org_url is an environment of tenant ${ctx.tenantId} (setup steps 3 and 4)`,
-        401,
-        code,
-        { internal },
-      );
+      return new DataverseError(describer.rejectedToken(), 401, code, { internal });
     }
     return new DataverseError(`Dataverse refused ${where} (HTTP ${outcome.status}${code ? `, ${code}` : ''})${detail ? `: ${detail}` : ''}`, outcome.status, code, {
       internal,
       customerFacing,
     });
   }
-}
-
-/**
- * The debug line of one HTTP attempt. `what` is the method and the path only: the query (filters,
- * skip tokens) and every header stay out, so no token or secret can reach the log.
- */
-export function requestLine(what: string, result: number | string, ms: number, attempt: number): string {
-  return `HTTP ${what} -> ${typeof result === 'number' ? result : `no answer (${result})`} in ${Math.round(ms)} ms, attempt ${attempt}`;
 }
 
 /** A part's body as text, for filters and error parsing. */

@@ -8,7 +8,7 @@ import { quote } from '../config/quote';
 import { ConfigError } from '../errors';
 import { COMPONENT_FIELDS } from './fields';
 import { compileTemplate } from './interpolation';
-import { propagateResolvedStream } from './loader';
+import { propagateResolvedStream } from './propagation';
 import { ManifestNode } from './node';
 
 /** The streams one DynamicDeclarativeStream resolved to, under its name (for CheckStream). */

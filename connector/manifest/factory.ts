@@ -1,14 +1,12 @@
 /**
  * The component factory: one `type -> createX` table, each createX short and reading its fields
  * through ManifestNode so a bad field is reported with its YAML path. Custom components are looked
- * up by `class_name` in the registry (registry.ts).
+ * up by `class_name` in the source's extensions (extensions.ts), which the caller injects.
  */
 import type { Config } from '../config/config';
-import type { ErrorContext } from '../dataverse/error-messages';
 import type { Authenticator } from '../http/authenticator';
-import { HttpRequester, type HttpDeps, type Renderable } from '../http/requester';
+import { HttpRequester, type Renderable } from '../http/requester';
 import { DEFAULT_RETRY_POLICY, type ResponseFilter, type RetryPolicy } from '../http/retry-policy';
-import type { Redactor } from '../protocol/redactor';
 import { DeclarativeStream } from '../streams/declarative-stream';
 import { CursorPaginator, NoPaginator, type Paginator } from '../streams/paginator';
 import { DpathExtractor, RecordSelector } from '../streams/record-selector';
@@ -17,20 +15,15 @@ import { SimpleRetriever, type Retriever } from '../streams/retriever';
 import { InlineSchemaLoader, JsonFileSchemaLoader, type SchemaLoader } from '../streams/schema-loader';
 import { AddFields } from '../streams/transformations';
 import type { RecordTransformation } from '../streams/types';
-import { ODataDatetimeCursor } from '../streams/datetime-cursor';
+import { DatetimeCursor } from '../streams/datetime-cursor';
 import type { IncrementalSync } from '../streams/incremental';
 import { resolveDynamicStreams } from './dynamic-streams';
+import type { ComponentBuilder, FactoryDeps } from './extensions';
 import { COMPONENT_FIELDS } from './fields';
 import { ALL_VARIABLES, CONFIG_VARIABLES, PAGINATION_VARIABLES, RECORD_VARIABLES, REQUEST_VARIABLES, compileTemplate, interpolateDeep, type Variables } from './interpolation';
 import { ManifestNode } from './node';
-import { CUSTOM_COMPONENTS, SHARED_COMPONENTS } from './registry';
 
-/** What components are built with: the validated config and the injected I/O. */
-export interface FactoryDeps {
-  config: Config;
-  http: HttpDeps;
-  redactor: Redactor;
-}
+export type { FactoryDeps } from './extensions';
 
 /** CheckStream: the streams to read one record of, after the preflight request. */
 export interface ConnectionCheck {
@@ -95,7 +88,7 @@ const CREATORS: Readonly<Record<string, Creator>> = {
       requestHeaders: f.templateTree(n, 'request_headers', REQUEST_VARIABLES),
       authenticator: f.create<Authenticator>(n.child('authenticator'), 'CustomAuthenticator'),
       retryPolicy: n.has('error_handler') ? f.create<RetryPolicy>(n.child('error_handler'), 'DefaultErrorHandler') : DEFAULT_RETRY_POLICY,
-      errorContext: f.errorContext(),
+      describer: f.deps.extensions.describer(f.deps.config),
       deps: f.deps.http,
     });
   },
@@ -138,7 +131,8 @@ const CREATORS: Readonly<Record<string, Creator>> = {
     // Dataverse compares ISO 8601 instants; a cursor in another format would not filter right.
     if (!['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ', '%Y-%m-%dT%H:%M:%S%z'].includes(format)) n.fail(`datetime_format must be an ISO 8601 form such as %Y-%m-%dT%H:%M:%SZ (found ${format})`);
     const start = n.has('start_datetime') ? f.renderNow(n, 'start_datetime') : undefined;
-    return new ODataDatetimeCursor(n.str('cursor_field'), start === '' ? undefined : start);
+    const query = f.deps.extensions.cursorQuery ?? n.fail('this source has no query language for a DatetimeBasedCursor');
+    return new DatetimeCursor(n.str('cursor_field'), start === '' ? undefined : start, query);
   },
   CustomPartitionRouter: (n, f) => f.custom(n),
 };
@@ -207,7 +201,7 @@ function responseFilter(filter: ManifestNode): ResponseFilter {
 }
 
 /** Builds components from manifest nodes; one instance per source build. */
-export class ComponentFactory {
+export class ComponentFactory implements ComponentBuilder {
   private readonly shared = new Map<string, unknown>();
 
   constructor(readonly deps: FactoryDeps) {}
@@ -223,14 +217,15 @@ export class ComponentFactory {
   }
 
   /**
-   * A custom component: `class_name` looked up in the registry. Components that hold a per-run
+   * A custom component: `class_name` looked up in the injected extensions. Components that hold a per-run
    * cache (MSAL's token, the entity metadata) are built once per identical definition.
    */
   custom(node: ManifestNode): unknown {
     const className = node.str('class_name');
-    const creator = CUSTOM_COMPONENTS[className];
-    if (!creator) node.fail(`unknown class_name ${className}; known: ${Object.keys(CUSTOM_COMPONENTS).join(', ')}`);
-    if (!SHARED_COMPONENTS.has(className)) return creator(node, this);
+    const { components, shared } = this.deps.extensions;
+    const creator = components[className];
+    if (!creator) node.fail(`unknown class_name ${className}; known: ${Object.keys(components).join(', ')}`);
+    if (!shared.has(className)) return creator(node, this);
     const key = `${className}:${JSON.stringify(shareKey(node.raw))}`;
     if (!this.shared.has(key)) this.shared.set(key, creator(node, this));
     return this.shared.get(key);
@@ -276,11 +271,6 @@ export class ComponentFactory {
     const value = typeof raw === 'number' ? raw : Number(this.renderNow(node, key));
     if (!Number.isFinite(value)) return node.fail(`${key} must be a number or a template giving one (found ${JSON.stringify(raw)})`);
     return value;
-  }
-
-  errorContext(): ErrorContext {
-    const c = this.deps.config;
-    return { orgUrl: c.org_url, tenantId: c.tenant_id, clientId: c.client_id, authorityHost: c.authority_host };
   }
 }
 

@@ -5,7 +5,7 @@
  * 1. parse the YAML (syntax errors name line and column);
  * 2. resolve references (`$ref: "#/definitions/x"` objects and `"#/definitions/x"` strings),
  *    like Airbyte's ManifestReferenceResolver;
- * 3. insert default component types and propagate `$parameters`, like Airbyte's
+ * 3. insert default component types and propagate `$parameters` (propagation.ts), like Airbyte's
  *    ManifestComponentTransformer.
  *
  * Validation of component fields is left to the factories (see `node.ts`).
@@ -13,6 +13,8 @@
 
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ManifestError, describeValue, formatPath, type PathSegment, type SourcePosition } from './errors';
+import { cloneJson, hasOwn, isMapping, type Mapping } from './json';
+import { insertTypes, pushParameters } from './propagation';
 
 /** The loaded manifest: plain JSON data with references resolved and (by default) parameters propagated. */
 export interface ResolvedManifest {
@@ -32,79 +34,10 @@ export interface LoadManifestOptions {
   readonly propagate?: boolean;
 }
 
-/**
- * Type given to a component without `type`, keyed by `<ParentType>.<field>`. Mirrors
- * Airbyte's DEFAULT_MODEL_TYPES, with the deviations noted inline.
- */
-export const DEFAULT_COMPONENT_TYPES: Readonly<Record<string, string>> = {
-  'CompositeErrorHandler.error_handlers': 'DefaultErrorHandler',
-  'CursorPagination.decoder': 'JsonDecoder',
-  'DatetimeBasedCursor.end_datetime': 'MinMaxDatetime',
-  'DatetimeBasedCursor.end_time_option': 'RequestOption',
-  'DatetimeBasedCursor.start_datetime': 'MinMaxDatetime',
-  'DatetimeBasedCursor.start_time_option': 'RequestOption',
-  'DeclarativeSource.check': 'CheckStream',
-  'DeclarativeSource.spec': 'Spec',
-  'DeclarativeSource.streams': 'DeclarativeStream',
-  'DeclarativeStream.retriever': 'SimpleRetriever',
-  'DeclarativeStream.schema_loader': 'JsonFileSchemaLoader',
-  'DynamicDeclarativeStream.stream_template': 'DeclarativeStream',
-  // Airbyte's table says "ConfigComponentResolver", a type its schema does not define.
-  'DynamicDeclarativeStream.components_resolver': 'ConfigComponentsResolver',
-  'HttpComponentsResolver.retriever': 'SimpleRetriever',
-  'HttpComponentsResolver.components_mapping': 'ComponentMappingDefinition',
-  'ConfigComponentsResolver.stream_config': 'StreamConfig',
-  'ConfigComponentsResolver.components_mapping': 'ComponentMappingDefinition',
-  'DefaultErrorHandler.response_filters': 'HttpResponseFilter',
-  // Not in Airbyte's table (an untyped strategy there is an error); the common case here.
-  'DefaultErrorHandler.backoff_strategies': 'ExponentialBackoffStrategy',
-  'DefaultPaginator.decoder': 'JsonDecoder',
-  'DefaultPaginator.page_size_option': 'RequestOption',
-  'DpathExtractor.decoder': 'JsonDecoder',
-  'DpathExtractor.record_expander': 'RecordExpander',
-  'HttpRequester.error_handler': 'DefaultErrorHandler',
-  'ListPartitionRouter.request_option': 'RequestOption',
-  'ParentStreamConfig.request_option': 'RequestOption',
-  'ParentStreamConfig.stream': 'DeclarativeStream',
-  'RecordSelector.extractor': 'DpathExtractor',
-  'RecordSelector.record_filter': 'RecordFilter',
-  // Airbyte defaults an untyped paginator to NoPagination; an untyped paginator block here
-  // carries a pagination_strategy, so DefaultPaginator is what the author meant.
-  'SimpleRetriever.paginator': 'DefaultPaginator',
-  'SimpleRetriever.record_selector': 'RecordSelector',
-  'SimpleRetriever.requester': 'HttpRequester',
-  'SubstreamPartitionRouter.parent_stream_configs': 'ParentStreamConfig',
-  'AddFields.fields': 'AddedFieldDefinition',
-  'CustomPartitionRouter.parent_stream_configs': 'ParentStreamConfig',
-  'DynamicSchemaLoader.retriever': 'SimpleRetriever',
-  'SchemaTypeIdentifier.types_map': 'TypesMap',
-  'StreamGroup.streams': 'DeclarativeStream',
-};
-
-/** Type given to an untyped component that has a `class_name` (Airbyte's CUSTOM_COMPONENTS_MAPPING). */
-export const DEFAULT_CUSTOM_COMPONENT_TYPES: Readonly<Record<string, string>> = {
-  'CompositeErrorHandler.backoff_strategies': 'CustomBackoffStrategy',
-  'DeclarativeStream.retriever': 'CustomRetriever',
-  'DeclarativeStream.transformations': 'CustomTransformation',
-  'DefaultErrorHandler.backoff_strategies': 'CustomBackoffStrategy',
-  'DefaultPaginator.pagination_strategy': 'CustomPaginationStrategy',
-  'HttpRequester.authenticator': 'CustomAuthenticator',
-  'HttpRequester.error_handler': 'CustomErrorHandler',
-  'RecordSelector.extractor': 'CustomRecordExtractor',
-  'SimpleRetriever.partition_router': 'CustomPartitionRouter',
-};
-
-/** Fields holding a mapping of name -> component (JSON Schema additionalProperties). */
-const NAMED_COMPONENT_MAP_TYPES: Readonly<Record<string, string>> = {
-  'DeclarativeSource.stream_groups': 'StreamGroup',
-};
-
 const REF_KEY = '$ref';
-const PARAMETERS_KEY = '$parameters';
 const REF_PREFIX = '#/';
 const ROOT_TYPE = 'DeclarativeSource';
 
-type Mapping = Record<string, unknown>;
 type Locate = (segments: readonly PathSegment[]) => SourcePosition | undefined;
 
 /**
@@ -126,17 +59,9 @@ export function loadManifest(yamlText: string, options: LoadManifestOptions = {}
   const resolved = new ReferenceResolver(data, locate).resolveDocument();
   const root = resolved as Mapping;
   if (root.type === undefined) root.type = ROOT_TYPE;
-  propagateComponent(root, '', options.propagate === false ? null : {}, []);
+  if (options.propagate === false) insertTypes(root, '', []);
+  else pushParameters(root, '', {}, [], false);
   return { root };
-}
-
-/**
- * Propagates `$parameters` through a stream built from a dynamic stream's template, with the
- * parent's parameters winning (Airbyte's `use_parent_parameters: true`): the template was already
- * propagated at load time, so its children hold stale copies that the resolved values must beat.
- */
-export function propagateResolvedStream(stream: Record<string, unknown>, path: string): void {
-  propagateComponent(stream, '', {}, [path], true);
 }
 
 function parseYaml(text: string, sourceName: string): { data: unknown; locate: Locate } {
@@ -274,110 +199,6 @@ class ReferenceResolver {
   }
 }
 
-/**
- * Gives untyped components their default type and pushes merged `$parameters` down the
- * tree, mutating `component` in place (it is a fresh copy from reference resolution).
- * Mirrors ManifestComponentTransformer.propagate_types_and_parameters, except that a field
- * is filled from a parameter only when absent or null (Airbyte also overwrites falsy values
- * such as `""`, `0` and `false`, which is surprising), and the root's `definitions` are skipped.
- * `parentParameters` null: insert types only, leaving every `$parameters` as written.
- */
-function propagateComponent(
-  component: Mapping,
-  fieldId: string,
-  parentParameters: Mapping | null,
-  path: PathSegment[],
-  parentWins = false,
-): void {
-  if (component.type === undefined) {
-    const table = 'class_name' in component ? DEFAULT_CUSTOM_COMPONENT_TYPES : DEFAULT_COMPONENT_TYPES;
-    const found = table[fieldId];
-    if (found !== undefined) component.type = found;
-  }
-
-  const own = component[PARAMETERS_KEY];
-  if (own !== undefined && own !== null && !isMapping(own)) {
-    throw new ManifestError(
-      formatPath([...path, PARAMETERS_KEY]),
-      `expected $parameters to be a mapping of names to values, found ${describeValue(own)}`,
-    );
-  }
-  const pushing = parentParameters !== null;
-  if (pushing) delete component[PARAMETERS_KEY];
-  const parameters: Mapping | null = !pushing ? null : parentWins ? { ...(own ?? {}), ...parentParameters } : { ...parentParameters, ...(own ?? {}) };
-
-  // JSON Schemas (stream schemas, connection_specification) are data, not components.
-  if (isJsonSchemaObject(component)) return;
-
-  if (component.type === undefined) {
-    // A plain mapping (e.g. request_parameters) may still hold typed components.
-    for (const [key, value] of Object.entries(component)) {
-      if (isMapping(value) && value.type) propagateComponent(value, fieldId, parameters, [...path, key], parentWins);
-    }
-    return;
-  }
-
-  for (const [key, value] of Object.entries(parameters ?? {})) {
-    if (component[key] === undefined || component[key] === null) component[key] = cloneJson(value);
-  }
-
-  const type = String(component.type);
-  for (const [field, value] of Object.entries(component)) {
-    if (path.length === 0 && field === 'definitions') continue;
-    const childId = `${type}.${field}`;
-    // A parameter named like the field is not passed into it: Airbyte does this to
-    // avoid feeding a component's own value back into itself.
-    const childParameters = parameters && hasOwn(parameters, field) ? omitKey(parameters, field) : parameters;
-    if (isMapping(value)) {
-      const namedType = NAMED_COMPONENT_MAP_TYPES[childId];
-      if (namedType === undefined) {
-        propagateComponent(value, childId, childParameters, [...path, field], parentWins);
-        continue;
-      }
-      for (const [name, item] of Object.entries(value)) {
-        if (!isMapping(item)) continue;
-        if (item.type === undefined) item.type = namedType;
-        propagateComponent(item, childId, childParameters, [...path, field, name], parentWins);
-      }
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        if (isMapping(item)) propagateComponent(item, childId, childParameters, [...path, field, i], parentWins);
-      });
-    }
-  }
-
-  if (parameters && Object.keys(parameters).length > 0) component[PARAMETERS_KEY] = parameters;
-}
-
-function isJsonSchemaObject(value: Mapping): boolean {
-  const type = value.type;
-  return type === 'object' || (Array.isArray(type) && type.length === 2 && type[0] === 'null' && type[1] === 'object');
-}
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isRefString(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(REF_PREFIX);
-}
-
-function hasOwn(value: Mapping, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(value, key);
-}
-
-function omitKey(value: Mapping, key: string): Mapping {
-  const copy = { ...value };
-  delete copy[key];
-  return copy;
-}
-
-function cloneJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(cloneJson) as T;
-  if (isMapping(value)) {
-    const copy: Mapping = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = cloneJson(item);
-    return copy as T;
-  }
-  return value;
 }

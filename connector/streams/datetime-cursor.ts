@@ -1,17 +1,18 @@
 /**
- * DatetimeBasedCursor for OData sources: the cursor bound goes into `$filter` as
- * `<field> ge <cursor>` with rows ordered by the cursor then the key, so each page boundary is a
- * safe checkpoint. The bound is inclusive: a row on the boundary may be emitted twice, never lost.
+ * DatetimeBasedCursor: reads rows from the cursor bound on, ordered by the cursor, so each page
+ * boundary is a safe checkpoint. The bound is inclusive: a row on the boundary may be emitted
+ * twice, never lost. How the bound and the order go into a request is the service's query language
+ * (OData's `$filter` for Dataverse), given as a {@link CursorQuery} by whoever builds the cursor.
  *
- * A cursor value comes from a state file or from a row, so it is never pasted into the query: it
- * is parsed into an instant and the literal is rendered from that (`null or x ne 1` cannot become
- * part of a filter), and a row value that is not a date-time never becomes the cursor.
+ * A cursor value comes from a state file or from a row, so it is never handed on as text: it is
+ * parsed into an instant the query renders its literal from (`null or x ne 1` cannot become part
+ * of a filter), and a row value that is not a date-time never becomes the cursor.
  */
 import { quote } from '../config/quote';
 import { ConfigError } from '../errors';
 import type { IncrementalReadArgs, IncrementalSync } from './incremental';
 import { unknownStateKeys } from './state-keys';
-import type { StreamEvent } from './types';
+import type { StreamContext, StreamEvent } from './types';
 
 /** ISO 8601 date-time with seconds, an optional fraction (Dataverse sends up to 7 digits) and Z or an offset. */
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/;
@@ -41,19 +42,23 @@ export function parseDateTime(text: unknown): number | undefined {
   return local - offset;
 }
 
-/** An OData Edm.DateTimeOffset literal for an instant, in UTC: `2024-01-01T00:00:00Z`, with `.123` when it has milliseconds. */
-export function odataDateTimeLiteral(epochMs: number): string {
-  const iso = new Date(epochMs).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+/** The request parameters that ask a service for the rows of one partition from a bound on, in cursor order. */
+export interface CursorQuery {
+  /**
+   * `bound` is the instant (epoch ms) the read starts from, inclusive, or undefined for a first
+   * sync without start_datetime; `partition` is the context of the partition being read.
+   */
+  parameters(field: string, bound: number | undefined, partition: StreamContext): Record<string, string>;
 }
 
-export class ODataDatetimeCursor implements IncrementalSync {
+export class DatetimeCursor implements IncrementalSync {
   readonly cursorField: string[];
 
   constructor(
     private readonly field: string,
     /** The lower bound of a first sync (DatetimeBasedCursor.start_datetime). */
     private readonly startDatetime: string | undefined,
+    private readonly query: CursorQuery,
   ) {
     this.cursorField = [field];
     if (startDatetime !== undefined && parseDateTime(startDatetime) === undefined) {
@@ -85,11 +90,9 @@ export class ODataDatetimeCursor implements IncrementalSync {
     const saved = this.savedCursor(args.state);
     let cursor = saved ?? (this.startDatetime === undefined ? undefined : { text: this.startDatetime, ms: parseDateTime(this.startDatetime) as number });
     // The bound of every partition is where the read started, however far the rows move the cursor.
-    const bound = cursor === undefined ? undefined : odataDateTimeLiteral(cursor.ms);
+    const bound = cursor?.ms;
     for (const context of await args.retriever.partitions(args.context)) {
-      const key = (context.stream_partition as { primary_key?: string }).primary_key;
-      const parameters: Record<string, string> = { $orderby: key ? `${field} asc,${key} asc` : `${field} asc` };
-      if (bound) parameters.$filter = `${field} ge ${bound}`;
+      const parameters = this.query.parameters(field, bound, context);
       for await (const page of args.retriever.pages(context, undefined, { parameters })) {
         args.transform(page.records, context);
         for (const record of page.records) {

@@ -24,36 +24,6 @@ export interface DeclarativeStreamOptions {
   context: StreamContext;
 }
 
-/** A schema loader that also knows the primary key (from metadata rather than the manifest). */
-interface KeyedSchemaLoader extends SchemaLoader {
-  primaryKey(): Promise<string[][]>;
-}
-
-/** A schema loader that can estimate the stream's rows (for TRACE ESTIMATE). */
-interface EstimatingSchemaLoader extends SchemaLoader {
-  estimate(): Promise<number | undefined>;
-}
-
-/**
- * A schema loader that knows which fields go with a selection: `<column>__formatted` with its
- * column, fields derived from others (CDC fields from the cursor), and the like.
- */
-interface FieldLinkingSchemaLoader extends SchemaLoader {
-  linkedFields(selected: ReadonlySet<string>): Promise<string[]>;
-}
-
-function isFieldLinking(loader: SchemaLoader): loader is FieldLinkingSchemaLoader {
-  return typeof (loader as Partial<FieldLinkingSchemaLoader>).linkedFields === 'function';
-}
-
-function isEstimating(loader: SchemaLoader): loader is EstimatingSchemaLoader {
-  return typeof (loader as Partial<EstimatingSchemaLoader>).estimate === 'function';
-}
-
-function isKeyed(loader: SchemaLoader): loader is KeyedSchemaLoader {
-  return typeof (loader as Partial<KeyedSchemaLoader>).primaryKey === 'function';
-}
-
 /** What discover and read tell about a stream's sync modes. */
 export interface StreamSyncCapabilities {
   supportedSyncModes: SyncMode[];
@@ -106,8 +76,8 @@ export class DeclarativeStream {
 
   /** The primary key: declared in the manifest, or given by the schema loader (entity metadata). */
   async primaryKey(): Promise<string[][]> {
-    if (this.options.primaryKey.length > 0 || !isKeyed(this.options.schemaLoader)) return this.options.primaryKey;
-    return this.options.schemaLoader.primaryKey();
+    if (this.options.primaryKey.length > 0) return this.options.primaryKey;
+    return (await this.options.schemaLoader.primaryKey?.()) ?? this.options.primaryKey;
   }
 
   /**
@@ -121,14 +91,13 @@ export class DeclarativeStream {
     const all = Object.keys(properties);
     if (!selected) return all;
     const keep = new Set([...selected, ...(await this.primaryKey()).map((path) => path[0]), ...this.cursorField]);
-    const loader = this.options.schemaLoader;
-    if (isFieldLinking(loader)) for (const field of await loader.linkedFields(keep)) keep.add(field);
+    for (const field of (await this.options.schemaLoader.linkedFields?.(keep)) ?? []) keep.add(field);
     return all.filter((field) => keep.has(field));
   }
 
   /** How many rows a full read would hold, when the source can tell cheaply. */
   async estimate(): Promise<number | undefined> {
-    return isEstimating(this.options.schemaLoader) ? this.options.schemaLoader.estimate() : undefined;
+    return this.options.schemaLoader.estimate?.();
   }
 
   /**

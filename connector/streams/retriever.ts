@@ -3,7 +3,7 @@
  * asks the paginator for the next link. Pages are yielded whole so a checkpoint can only ever
  * follow complete pages; the stream applies its transformations.
  */
-import type { HttpRequester, RequestExtras } from '../http/requester';
+import type { HttpRequester, HttpResult, RequestExtras } from '../http/requester';
 import type { Paginator } from './paginator';
 import { SinglePartitionRouter, type PartitionRouter } from './partition-router';
 import type { RecordSelector } from './record-selector';
@@ -25,11 +25,25 @@ export interface Retriever {
 
 export class SimpleRetriever implements Retriever {
   constructor(
-    readonly requester: HttpRequester,
+    private readonly requester: HttpRequester,
     private readonly selector: RecordSelector,
     private readonly paginator: Paginator,
     private readonly router: PartitionRouter = new SinglePartitionRouter(),
   ) {}
+
+  /**
+   * One request for `context` (or for `url`, a link of this stream's resource), answered as it
+   * comes: no record selection, no pagination. For retrievers built on this one that need a
+   * single answer of their own (a key-only pass, a probe).
+   */
+  request(context: StreamContext, url?: string, extra?: RequestExtras): Promise<HttpResult> {
+    return this.requester.send(context, url, extra);
+  }
+
+  /** The absolute URL of a path relative to the requester's url_base, for links built outside the templates. */
+  urlFor(context: StreamContext, relativePath: string, params: Record<string, unknown> = {}): string {
+    return this.requester.urlFor(context, relativePath, params);
+  }
 
   async *read(context: StreamContext): AsyncGenerator<Page> {
     for (const partition of await this.partitions(context)) yield* this.pages(partition);

@@ -17,13 +17,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator';
 import { ROOT } from '../helpers/cli';
+import { STATIC_STREAMS } from '../helpers/streams';
 
 export const CAT_ENTITIES = ['account', 'sample_bankaccount'] as const;
 export const CAT_TABLES: Record<(typeof CAT_ENTITIES)[number], number> = { account: 25, sample_bankaccount: 12 };
 export const CAT_PAGE_SIZE = 5;
 export const UNKNOWN_ENTITY = 'nosuchentity';
 /** The streams discover must list for secrets/config.json. */
-export const CAT_STREAMS = ['organization', 'picklist', 'entity_metadata', 'attribute_metadata', ...CAT_ENTITIES];
+export const CAT_STREAMS = [...STATIC_STREAMS, ...CAT_ENTITIES];
 
 /** What a readable FAILED message must name, per failing config of the yml. */
 export const FAILED_CONFIG_MENTIONS: Record<string, string[]> = {

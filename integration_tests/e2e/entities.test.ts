@@ -6,6 +6,7 @@
 import { startEmulator, type Emulator } from '../emulator';
 import { isODataProperty, type AttributeDef } from '../emulator/model';
 import { ofType, records, runCli, statuses, writeJson, type CliResult, type Message } from '../helpers/cli';
+import { STATIC_STREAMS } from '../helpers/streams';
 
 let emulator: Emulator;
 const ALL_TYPES_ENTITIES = ['account', 'contact', 'opportunity', 'sample_bankaccount', 'appointment', 'calendar', 'savedquery'];
@@ -112,7 +113,7 @@ describe('discover', () => {
 
   test('one stream per configured entity, after organization, picklist and the metadata streams', () => {
     expect(result.code).toBe(0);
-    expect(result.messages[0].catalog.streams.map((s: Message) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', ...ALL_TYPES_ENTITIES]);
+    expect(result.messages[0].catalog.streams.map((s: Message) => s.name)).toEqual([...STATIC_STREAMS, ...ALL_TYPES_ENTITIES]);
   });
 
   test.each(ALL_TYPES_ENTITIES)('%s: every column typed as its attribute metadata says', (entity) => {

@@ -10,6 +10,7 @@ import { DEFAULT_PICKLIST_OPTION_COUNTS, DEFAULT_PICKLIST_OPTION_TOTAL } from '.
 import { createLargeWorld } from '../emulator';
 import type { AttributeDef, OptionDef } from '../emulator/model';
 import { ofType, records, ROOT, runCli, statuses, writeJson, type CliResult } from '../helpers/cli';
+import { STATIC_STREAMS } from '../helpers/streams';
 
 let emulator: Emulator;
 const catalog = () => writeJson('picklist-catalog.json', { streams: [{ stream: { name: 'picklist', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' }] });
@@ -166,7 +167,7 @@ describe('the generated 1,000-entity org', () => {
     const entities = Object.keys(large.world.org.entities).slice(100, 103);
     const discover = await runCli(['discover', '--config', writeJson('picklist-large-discover.json', large.config({ entities }))]);
     expect(discover.code).toBe(0);
-    expect(discover.messages[0].catalog.streams.map((s: { name: string }) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', ...entities]);
+    expect(discover.messages[0].catalog.streams.map((s: { name: string }) => s.name)).toEqual([...STATIC_STREAMS, ...entities]);
     expect(large.requests('org').map((e) => `${e.method} ${e.path.split('?')[0]}`)).toEqual(['GET /api/data/v9.2/EntityDefinitions', 'POST /api/data/v9.2/$batch']);
   });
 });

@@ -182,20 +182,9 @@ function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): R
     return badSkiptoken();
   }
 
-  // Paging: maxpagesize (clamped to 5000 [INF for larger values]) wins over $top (facts §5).
-  const applied: string[] = [];
-  const maxPageSize = prefs.get('odata.maxpagesize');
-  let limit = MAX_PAGE_SIZE;
-  let paged = true;
-  if (typeof maxPageSize === 'string' && /^[1-9]\d*$/.test(maxPageSize)) {
-    limit = Math.min(Number(maxPageSize), MAX_PAGE_SIZE);
-    applied.push(`odata.maxpagesize=${limit}`);
-  } else if (q.has('$top')) {
-    const top = q.get('$top') ?? '';
-    if (!/^\d+$/.test(top)) return dataverseError(400, '0x0', `Invalid value '${top}' for $top query option found. The $top query option requires a non-negative integer value.`);
-    limit = Math.min(Number(top), MAX_PAGE_SIZE);
-    paged = false;
-  }
+  const paging = pageLimit(prefs, q);
+  if ('error' in paging) return paging.error;
+  const { limit, paged, applied } = paging;
   const annotations = prefs.get('odata.include-annotations');
   if (typeof annotations === 'string') applied.push(`odata.include-annotations="${annotations}"`);
   if (tracking && prefs.has('odata.track-changes')) applied.push('odata.track-changes');
@@ -220,6 +209,22 @@ function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): R
   };
   if (deltaRaw !== null) return deltaPage(page, deltaRaw);
   return collectionPage(page, columns, tracking, include);
+}
+
+/**
+ * Paging: maxpagesize (clamped to 5000 [INF for larger values]) wins over $top (facts §5).
+ * `applied` starts the Preference-Applied list; a $top that is not a count is the service's 400.
+ */
+function pageLimit(prefs: Map<string, string | true>, q: URLSearchParams): { limit: number; paged: boolean; applied: string[] } | { error: Reply } {
+  const maxPageSize = prefs.get('odata.maxpagesize');
+  if (typeof maxPageSize === 'string' && /^[1-9]\d*$/.test(maxPageSize)) {
+    const limit = Math.min(Number(maxPageSize), MAX_PAGE_SIZE);
+    return { limit, paged: true, applied: [`odata.maxpagesize=${limit}`] };
+  }
+  if (!q.has('$top')) return { limit: MAX_PAGE_SIZE, paged: true, applied: [] };
+  const top = q.get('$top') ?? '';
+  if (!/^\d+$/.test(top)) return { error: dataverseError(400, '0x0', `Invalid value '${top}' for $top query option found. The $top query option requires a non-negative integer value.`) };
+  return { limit: Math.min(Number(top), MAX_PAGE_SIZE), paged: false, applied: [] };
 }
 
 /** A page of the table (full read, `modifiedon` cursor, or the initial change-tracking sync). */

@@ -1,6 +1,7 @@
 import { checkChangeTrackingState, deltaTokenProblem } from '../../connector/dataverse/change-tracking-state';
 import { ConfigError } from '../../connector/errors';
-import { ODataDatetimeCursor } from '../../connector/streams/datetime-cursor';
+import { ODATA_CURSOR_QUERY } from '../../connector/dataverse/odata-cursor';
+import { DatetimeCursor } from '../../connector/streams/datetime-cursor';
 
 const TOKEN = '919042!08/22/2017 08:10:44';
 const ACCOUNTS = 'https://contoso.crm4.dynamics.com/api/data/v9.2/accounts';
@@ -25,7 +26,7 @@ describe('deltaTokenProblem', () => {
 });
 
 describe('checkChangeTrackingState', () => {
-  const cursor = new ODataDatetimeCursor('modifiedon', '1900-01-01T00:00:00Z');
+  const cursor = new DatetimeCursor('modifiedon', '1900-01-01T00:00:00Z', ODATA_CURSOR_QUERY);
   const check = async (state: Record<string, unknown>) => {
     let asked = 0;
     await checkChangeTrackingState(state, cursor, async () => {

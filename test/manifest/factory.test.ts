@@ -5,6 +5,8 @@ import type { Config } from '../../connector/config/config';
 import { createSource, type FactoryDeps } from '../../connector/manifest/factory';
 import { loadManifest } from '../../connector/manifest/loader';
 import { Redactor } from '../../connector/protocol/redactor';
+import { DATAVERSE_EXTENSIONS } from '../../connector/dataverse/components';
+import { STATIC_STREAMS } from '../../integration_tests/helpers/streams';
 
 const config: Config = {
   org_url: 'https://contoso.crm4.dynamics.com',
@@ -21,6 +23,7 @@ const config: Config = {
 const deps: FactoryDeps = {
   config,
   redactor: new Redactor(),
+  extensions: DATAVERSE_EXTENSIONS,
   http: {
     fetch: () => Promise.reject(new Error('no network in factory tests')),
     sleep: () => Promise.resolve(),
@@ -42,9 +45,9 @@ function build(edit?: (doc: any) => void) {
 describe('the real manifest', () => {
   test('builds the organization stream and a WhoAmI check', async () => {
     const source = build();
-    expect(source.streams.map((s) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata']);
+    expect(source.streams.map((s) => s.name)).toEqual([...STATIC_STREAMS]);
     expect(await source.streams[0].primaryKey()).toEqual([['organizationid']]);
-    expect(source.check.streamNames).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata']);
+    expect(source.check.streamNames).toEqual([...STATIC_STREAMS]);
     expect(source.check.preflight).toBeDefined();
     const schema = await source.streams[0].jsonSchema();
     expect(Object.keys(schema.properties as object)).toContain('web_application_url');
@@ -105,7 +108,7 @@ describe('dynamic entity streams', () => {
       ['account', ['full_refresh', 'incremental'], ['modifiedon']],
       ['opportunity', ['full_refresh', 'incremental'], ['modifiedon']],
     ]);
-    expect(source.check.streamNames).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', 'account', 'opportunity']);
+    expect(source.check.streamNames).toEqual([...STATIC_STREAMS, 'account', 'opportunity']);
   });
 
   test('the throttling cap comes from the config', () => {
@@ -119,7 +122,7 @@ test('building the source twice from the shared manifest does not grow the check
   const root = loadManifest(manifestText).root;
   const withEntities = { ...deps, config: { ...config, entities: ['account'] } };
   createSource(root, withEntities);
-  expect(createSource(root, withEntities).check.streamNames).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', 'account']);
+  expect(createSource(root, withEntities).check.streamNames).toEqual([...STATIC_STREAMS, 'account']);
 });
 
 test('the check asks for one-row pages', () => {

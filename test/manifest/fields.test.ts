@@ -11,6 +11,8 @@ import { COMPONENT_TYPES, createSource, type FactoryDeps } from '../../connector
 import { COMPONENT_FIELDS } from '../../connector/manifest/fields';
 import { loadManifest } from '../../connector/manifest/loader';
 import { Redactor } from '../../connector/protocol/redactor';
+import { DATAVERSE_EXTENSIONS } from '../../connector/dataverse/components';
+import { STATIC_STREAMS } from '../../integration_tests/helpers/streams';
 
 const config: Config = {
   org_url: 'https://contoso.crm4.dynamics.com',
@@ -28,6 +30,7 @@ const config: Config = {
 const deps: FactoryDeps = {
   config,
   redactor: new Redactor(),
+  extensions: DATAVERSE_EXTENSIONS,
   http: {
     fetch: () => Promise.reject(new Error('no network in factory tests')),
     sleep: () => Promise.resolve(),
@@ -200,7 +203,7 @@ describe('an undeclared template variable is refused at start, with its name and
   });
 
   test('the shipped manifest builds: every template reads only what its context provides', () => {
-    expect(build(() => undefined).streams.map((s) => s.name)).toEqual(['organization', 'picklist', 'entity_metadata', 'attribute_metadata', 'account']);
+    expect(build(() => undefined).streams.map((s) => s.name)).toEqual([...STATIC_STREAMS, 'account']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { ManifestError } from '../../connector/manifest/errors';
-import { DEFAULT_COMPONENT_TYPES, loadManifest } from '../../connector/manifest/loader';
+import { loadManifest } from '../../connector/manifest/loader';
+import { DEFAULT_COMPONENT_TYPES } from '../../connector/manifest/propagation';
 
 /** Joins lines so YAML indentation is explicit in the test source. */
 function yaml(...lines: string[]): string {

@@ -63,6 +63,9 @@ describe('records projected onto the schema fields', () => {
     ['an etag that is not first', { accountid: 'a', '@odata.etag': 'W/"1"', name: null }, { accountid: 'a', name: null }],
     ['undefined left out, non-finite numbers as null, nested values whole', { accountid: 'a', name: undefined, revenue: Number.NaN, tags: { x: [1] } }, { accountid: 'a', revenue: null, tags: { x: [1] } }],
     ['only the etag', { '@odata.etag': 'W/"1"' }, {}],
+    ['any leading string member outside the fields', { version: '7', accountid: 'a', name: 'x' }, { accountid: 'a', name: 'x' }],
+    ['a leading member that is not a string', { version: 7, accountid: 'a', name: 'x' }, { accountid: 'a', name: 'x' }],
+    ['two members outside the fields', { version: '7', accountid: 'a', extra: 'e' }, { accountid: 'a' }],
   ])('%s', async (_name, record, expected) => {
     expect(await written([record])).toEqual([expected]);
   });

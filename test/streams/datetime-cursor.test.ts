@@ -1,5 +1,6 @@
 import { ConfigError } from '../../connector/errors';
-import { ODataDatetimeCursor, odataDateTimeLiteral, parseDateTime } from '../../connector/streams/datetime-cursor';
+import { ODATA_CURSOR_QUERY } from '../../connector/dataverse/odata-cursor';
+import { DatetimeCursor, parseDateTime, type CursorQuery } from '../../connector/streams/datetime-cursor';
 import type { SimpleRetriever } from '../../connector/streams/retriever';
 import type { StreamEvent, StreamRecord } from '../../connector/streams/types';
 
@@ -35,18 +36,8 @@ describe('parseDateTime', () => {
   });
 });
 
-describe('odataDateTimeLiteral', () => {
-  test.each([
-    ['whole seconds drop the fraction', Date.UTC(2024, 0, 1), '2024-01-01T00:00:00Z'],
-    ['milliseconds stay', Date.UTC(2024, 0, 1, 0, 0, 0, 5), '2024-01-01T00:00:00.005Z'],
-    ['before 1970', Date.UTC(1900, 0, 1), '1900-01-01T00:00:00Z'],
-  ])('%s', (_name, ms, expected) => {
-    expect(odataDateTimeLiteral(ms)).toBe(expected);
-  });
-});
-
-describe('ODataDatetimeCursor.checkState', () => {
-  const cursor = new ODataDatetimeCursor('modifiedon', '1900-01-01T00:00:00Z');
+describe('DatetimeCursor.checkState', () => {
+  const cursor = new DatetimeCursor('modifiedon', '1900-01-01T00:00:00Z', ODATA_CURSOR_QUERY);
   test.each([
     ['an empty state', {}],
     ['a date-time', { modifiedon: '2024-01-01T00:00:00Z' }],
@@ -82,15 +73,29 @@ function fakeRetriever(pages: StreamRecord[][]) {
   return { retriever, queries };
 }
 
-async function readAll(cursor: ODataDatetimeCursor, state: Record<string, unknown> | undefined, pages: StreamRecord[][]) {
+async function readAll(cursor: DatetimeCursor, state: Record<string, unknown> | undefined, pages: StreamRecord[][]) {
   const { retriever, queries } = fakeRetriever(pages);
   const events: StreamEvent[] = [];
   for await (const event of cursor.read({ context: {}, state, retriever, transform: () => undefined })) events.push(event);
   return { events, queries, checkpoints: events.filter((e) => e.kind === 'checkpoint').map((e) => (e as { state: unknown }).state) };
 }
 
-describe('ODataDatetimeCursor.read', () => {
-  const cursor = new ODataDatetimeCursor('modifiedon', '1900-01-01T00:00:00Z');
+describe('DatetimeCursor.read', () => {
+  test('hands the query the bound as an instant and the partition read, once per partition', async () => {
+    const calls: unknown[][] = [];
+    const query: CursorQuery = {
+      parameters: (...args) => {
+        calls.push(args);
+        return { since: String(args[1]) };
+      },
+    };
+    const { queries } = await readAll(new DatetimeCursor('modifiedon', undefined, query), { modifiedon: '2024-01-01T00:00:00.5+01:00' }, [[]]);
+    expect(calls).toEqual([['modifiedon', Date.UTC(2023, 11, 31, 23, 0, 0, 500), { stream_partition: { primary_key: 'accountid' } }]]);
+    expect(queries).toEqual([{ since: String(Date.UTC(2023, 11, 31, 23, 0, 0, 500)) }]);
+  });
+
+
+  const cursor = new DatetimeCursor('modifiedon', '1900-01-01T00:00:00Z', ODATA_CURSOR_QUERY);
 
   test.each([
     ['the start datetime on a first sync', undefined, 'modifiedon ge 1900-01-01T00:00:00Z'],
@@ -119,12 +124,12 @@ describe('ODataDatetimeCursor.read', () => {
   });
 
   test('no start datetime and no state: no $filter, and an empty state until a row has a date-time', async () => {
-    const { queries, checkpoints } = await readAll(new ODataDatetimeCursor('modifiedon', undefined), undefined, [[{ modifiedon: 'soon' }], [{ modifiedon: '2024-01-01T00:00:00Z' }]]);
+    const { queries, checkpoints } = await readAll(new DatetimeCursor('modifiedon', undefined, ODATA_CURSOR_QUERY), undefined, [[{ modifiedon: 'soon' }], [{ modifiedon: '2024-01-01T00:00:00Z' }]]);
     expect(queries).toEqual([{ $orderby: 'modifiedon asc,accountid asc' }]);
     expect(checkpoints).toEqual([{}, { modifiedon: '2024-01-01T00:00:00Z' }]);
   });
 
   test('a start_datetime that is not a date-time is a manifest defect', () => {
-    expect(() => new ODataDatetimeCursor('modifiedon', 'yesterday')).toThrow('start_datetime "yesterday" is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z');
+    expect(() => new DatetimeCursor('modifiedon', 'yesterday', ODATA_CURSOR_QUERY)).toThrow('start_datetime "yesterday" is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z');
   });
 });

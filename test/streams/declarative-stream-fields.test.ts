@@ -1,5 +1,6 @@
 import { DeclarativeStream } from '../../connector/streams/declarative-stream';
-import { ODataDatetimeCursor } from '../../connector/streams/datetime-cursor';
+import { ODATA_CURSOR_QUERY } from '../../connector/dataverse/odata-cursor';
+import { DatetimeCursor } from '../../connector/streams/datetime-cursor';
 import type { Retriever } from '../../connector/streams/retriever';
 import type { SchemaLoader } from '../../connector/streams/schema-loader';
 import type { StreamContext } from '../../connector/streams/types';
@@ -13,7 +14,7 @@ function stream(loader: SchemaLoader, retriever: Retriever = { read: async funct
     schemaLoader: loader,
     retriever,
     transformations: [],
-    incrementalSync: new ODataDatetimeCursor('modifiedon', undefined),
+    incrementalSync: new DatetimeCursor('modifiedon', undefined, ODATA_CURSOR_QUERY),
     context: { config: {}, parameters: {} },
   });
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../connector/errors';
 import { DeclarativeStream } from '../../connector/streams/declarative-stream';
-import { ODataDatetimeCursor } from '../../connector/streams/datetime-cursor';
+import { ODATA_CURSOR_QUERY } from '../../connector/dataverse/odata-cursor';
+import { DatetimeCursor } from '../../connector/streams/datetime-cursor';
 import type { IncrementalSync, StateCheckArgs } from '../../connector/streams/incremental';
 import type { Retriever } from '../../connector/streams/retriever';
 
@@ -38,13 +39,13 @@ describe('DeclarativeStream.checkState', () => {
   });
 
   test('a cursor stream asks its cursor', async () => {
-    const cursorStream = stream(noReads, new ODataDatetimeCursor('modifiedon', undefined));
+    const cursorStream = stream(noReads, new DatetimeCursor('modifiedon', undefined, ODATA_CURSOR_QUERY));
     await expect(cursorStream.checkState({ modifiedon: '2024-01-01T00:00:00Z' })).resolves.toBeUndefined();
     await expect(cursorStream.checkState({ modifiedon: 'x' })).rejects.toThrow(ConfigError);
   });
 
   test('a retriever with its own incremental protocol is asked instead, with the stream context and the cursor', async () => {
-    const cursor = new ODataDatetimeCursor('modifiedon', undefined);
+    const cursor = new DatetimeCursor('modifiedon', undefined, ODATA_CURSOR_QUERY);
     const calls: Array<[StateCheckArgs, IncrementalSync]> = [];
     const retriever = {
       ...noReads,

@@ -1,29 +1,32 @@
 /**
- * class_name -> TypeScript class: the one table of custom components, for what Airbyte's
- * vocabulary cannot say (MSAL auth, OData annotations, the organization detail merge, ...).
+ * What Dataverse adds to the generic engine (manifest/extensions.ts): the custom components by
+ * class_name, for what Airbyte's vocabulary cannot say (MSAL auth, OData annotations, the
+ * organization detail merge, ...), the setup guide's wording of errors and the OData cursor query.
+ * Injected into the source by commands/source-for.ts.
  */
-import { CurrentOrganizationDetail } from '../dataverse/organization-detail';
-import { EntityPartitionRouter, EntityRowShaper, EntitySchemaLoader } from '../dataverse/entity-components';
-import { ChangeTrackingRetriever } from '../dataverse/entity-incremental';
-import { EntityMetadataProvider } from '../dataverse/entity-metadata';
-import { AttributeMetadataRetriever, EntityMetadataRetriever, MetadataScope } from '../dataverse/metadata-streams';
-import { OptionSetBatchRetriever } from '../dataverse/option-set-retriever';
-import { OPTION_SET_KINDS, type OptionSetKind } from '../dataverse/option-sets';
-import { PicklistSelectionRouter } from '../dataverse/picklist-selection';
+import type { Config } from '../config/config';
 import { MsalAuthenticator } from '../http/authenticator';
 import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
 import type { HttpRequester } from '../http/requester';
+import type { ComponentBuilder, CustomCreator, SourceExtensions } from '../manifest/extensions';
+import type { ManifestNode } from '../manifest/node';
 import type { SimpleRetriever } from '../streams/retriever';
-import type { ComponentFactory } from './factory';
-import type { ManifestNode } from './node';
-
-export type CustomCreator = (node: ManifestNode, factory: ComponentFactory) => unknown;
+import { EntityPartitionRouter, EntityRowShaper, EntitySchemaLoader } from './entity-components';
+import { ChangeTrackingRetriever } from './entity-incremental';
+import { EntityMetadataProvider } from './entity-metadata';
+import { setupGuideDescriber, type ErrorContext } from './error-messages';
+import { AttributeMetadataRetriever, EntityMetadataRetriever, MetadataScope } from './metadata-streams';
+import { ODATA_CURSOR_QUERY } from './odata-cursor';
+import { OptionSetBatchRetriever } from './option-set-retriever';
+import { OPTION_SET_KINDS, type OptionSetKind } from './option-sets';
+import { CurrentOrganizationDetail } from './organization-detail';
+import { PicklistSelectionRouter } from './picklist-selection';
 
 /**
  * Components built once per identical definition, because they hold a per-run cache and read
  * only the config (never `parameters`, which differ per stream).
  */
-export const SHARED_COMPONENTS: ReadonlySet<string> = new Set([
+const SHARED_COMPONENTS: ReadonlySet<string> = new Set([
   'source_dataverse.components.MsalClientCredentialsAuthenticator',
   'source_dataverse.components.EntityMetadataProvider',
   'source_dataverse.components.MetadataScope',
@@ -31,15 +34,20 @@ export const SHARED_COMPONENTS: ReadonlySet<string> = new Set([
 
 const OPTION_SET_KINDS_SET = new Set<string>(OPTION_SET_KINDS);
 
-export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
+const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
   'source_dataverse.components.MsalClientCredentialsAuthenticator': (n, f) => {
     n.unknownKeys(['class_name', 'org_url', 'tenant_id', 'client_id', 'client_secret', 'authority_host']);
-    return new MsalAuthenticator({
+    const ctx: ErrorContext = {
       orgUrl: f.renderNow(n, 'org_url'),
       tenantId: f.renderNow(n, 'tenant_id'),
       clientId: f.renderNow(n, 'client_id'),
-      clientSecret: f.renderNow(n, 'client_secret'),
       authorityHost: f.renderNow(n, 'authority_host'),
+    };
+    return new MsalAuthenticator({
+      ...ctx,
+      clientSecret: f.renderNow(n, 'client_secret'),
+      // Messages name the authority by its origin, as the authenticator's own do.
+      describer: setupGuideDescriber({ ...ctx, authorityHost: new URL(ctx.authorityHost).origin }),
       redactor: f.deps.redactor,
       fetch: f.deps.http.fetch,
       sleep: f.deps.http.sleep,
@@ -64,7 +72,7 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
       attributesQuery: { path: f.template(n.child('attributes_query'), 'path'), requestParameters: f.templateTree(n.child('attributes_query'), 'request_parameters') },
       dateTimeQuery: { path: f.template(n.child('datetime_query'), 'path'), requestParameters: f.templateTree(n.child('datetime_query'), 'request_parameters') },
       lookupQuery: n.has('lookup_query') ? { path: f.template(n.child('lookup_query'), 'path'), requestParameters: f.templateTree(n.child('lookup_query'), 'request_parameters') } : undefined,
-      errorContext: f.errorContext(),
+      errorContext: errorContext(f.deps.config),
     });
   },
   'source_dataverse.components.EntityPartitionRouter': (n, f) => {
@@ -99,12 +107,12 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
         return { kind: kind as OptionSetKind, path: f.template(q, 'path'), requestParameters: f.templateTree(q, 'request_parameters') };
       }),
       batchSize: batchSize(n),
-      errorContext: f.errorContext(),
+      errorContext: errorContext(f.deps.config),
     });
   },
   'source_dataverse.components.MetadataScope': (n, f) => {
     n.unknownKeys(['class_name', 'entities', 'definitions_requester']);
-    return new MetadataScope(f.template(n, 'entities'), f.create<HttpRequester>(n.child('definitions_requester'), 'HttpRequester'), f.errorContext());
+    return new MetadataScope(f.template(n, 'entities'), f.create<HttpRequester>(n.child('definitions_requester'), 'HttpRequester'), errorContext(f.deps.config));
   },
   'source_dataverse.components.EntityMetadataRetriever': (n, f) => {
     n.unknownKeys(['class_name', 'scope']);
@@ -146,3 +154,16 @@ function batchSize(n: ManifestNode): number {
   if (size < 1 || size > 1000) n.fail(`batch_size must be 1 to 1000 (Dataverse's $batch limit), found ${size}`);
   return size;
 }
+
+/** The facts a Dataverse message may name, from the config: never the secret. */
+function errorContext(config: Config): ErrorContext {
+  return { orgUrl: config.org_url, tenantId: config.tenant_id, clientId: config.client_id, authorityHost: config.authority_host };
+}
+
+/** Dataverse's extensions of the engine, for commands/source-for.ts to inject. */
+export const DATAVERSE_EXTENSIONS: SourceExtensions = {
+  components: CUSTOM_COMPONENTS,
+  shared: SHARED_COMPONENTS,
+  describer: (config) => setupGuideDescriber(errorContext(config)),
+  cursorQuery: ODATA_CURSOR_QUERY,
+};
