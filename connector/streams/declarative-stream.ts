@@ -153,7 +153,7 @@ export class DeclarativeStream {
       throw new ConfigError('stream_state holds "partitions", but this stream is never read in partitions: start from a state printed by this connector, or from none');
     }
     const progress = partitionProgressOf(state);
-    await this.options.retriever.restorePartitions(this.partitionRequest({ ...this.options.context, stream_state: state }, syncMode, 1), progress?.open.map((p) => p.key) ?? []);
+    await this.options.retriever.restorePartitions(this.partitionRequest({ ...this.options.context, stream_state: withoutPartitions(state) }, syncMode, 1), progress?.open.map((p) => p.key) ?? []);
   }
 
   private async checkOwnState(state: Record<string, unknown>): Promise<void> {
@@ -184,10 +184,12 @@ export class DeclarativeStream {
       return undefined;
     }
     const carried = withoutPartitions(options.state ?? {});
-    const context = await this.readContext({ ...options, state: carried });
+    const context = this.readContext({ ...options, state: carried });
     const request = this.partitionRequest(context, options.syncMode, workers);
     const plan = progress ? await retriever.restorePartitions(request, progress.open.map((p) => p.key)) : await retriever.planPartitions(request);
+    // Prepared only for a plan: a read left sequential prepares in events(), once.
     if (!plan) return undefined;
+    await this.prepare(context);
     const keys = (await this.primaryKey()).map((path) => path[0]);
     const byKey = new Map(plan.partitions.map((p) => [p.key, p]));
     const open = (progress?.open ?? plan.partitions.map((p): OpenPartition => ({ key: p.key }))).map(({ key, next }) => {
@@ -238,15 +240,19 @@ export class DeclarativeStream {
     }
   }
 
-  /** The read's context (state, selected fields), once the transformations have prepared for it. */
-  private async readContext(options: StreamReadOptions): Promise<StreamContext> {
-    const context: StreamContext = { ...this.options.context, stream_state: options.state ?? {}, ...(options.fields ? { selected_fields: options.fields } : {}) };
+  /** The read's context: the stream's, with the state and the selected fields. */
+  private readContext(options: StreamReadOptions): StreamContext {
+    return { ...this.options.context, stream_state: options.state ?? {}, ...(options.fields ? { selected_fields: options.fields } : {}) };
+  }
+
+  /** The transformations' once-per-read work, before the first page. */
+  private async prepare(context: StreamContext): Promise<void> {
     for (const transformation of this.options.transformations) await transformation.prepare?.(context);
-    return context;
   }
 
   private async *events(options: StreamReadOptions): AsyncGenerator<StreamEvent> {
-    const context = await this.readContext(options);
+    const context = this.readContext(options);
+    await this.prepare(context);
     const incremental = this.options.incrementalSync;
     if (options.syncMode === 'incremental' && incremental) {
       const retriever = this.options.retriever;
