@@ -13,6 +13,7 @@ import { linkProblem } from './links';
 import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } from './network-errors';
 import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
 import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
+import type { ThrottleGate } from './throttle-gate';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
 export type RequestContext = Record<string, unknown>;
@@ -42,6 +43,8 @@ export interface HttpDeps {
    * endpoint: a refused connection to one of them is an outage to retry, not a wrong URL.
    */
   reachedHosts?: Set<string>;
+  /** The process's throttle gate, shared by every Dataverse request (not the token endpoint). */
+  gate?: ThrottleGate;
 }
 
 export interface HttpRequesterOptions {
@@ -186,7 +189,8 @@ export class HttpRequester {
     return withRetries<BatchPartResponse[]>(
       what,
       policy,
-      deps,
+      // Each round's POST takes its own slot (execute); this loop only passes the parts' throttling on.
+      { ...deps, gate: deps.gate?.signalsOnly() },
       async () => {
         const answers = await this.postBatch(context, pending.map((i) => relativePaths[i]), partHeaders);
         const again: number[] = [];
@@ -320,6 +324,7 @@ export class HttpRequester {
           again: response.status === 401,
           accept: () => ({ status: response.status, headers: response.headers, parsed: parse(text, response, target) }),
           detail: isError ? parseDataverseError(text).code : undefined,
+          headers: response.headers,
         };
       },
       (giveUp) => {
