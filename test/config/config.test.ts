@@ -3,6 +3,8 @@ import { loadSpec } from '../../connector/config/spec';
 import { ConfigError } from '../../connector/errors';
 
 const properties = loadSpec().connection_specification.properties as Record<string, Record<string, unknown>>;
+/** The field list unknown-field messages end with: spec.yaml's properties, in order. */
+const KNOWN_FIELDS = Object.keys(properties).join(', ');
 
 const good = {
   org_url: 'https://contoso.crm4.dynamics.com',
@@ -73,7 +75,7 @@ describe('parseConfig', () => {
   test('rejects unknown fields, suggesting the near one', () => {
     expect(() => parseConfig({ ...good, page_sise: 10, colour: 'red' })).toThrow(
       new ConfigError(
-        'config field "page_sise" is not known (did you mean "page_size"?): remove it; config field "colour" is not known: remove it (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)',
+        `config field "page_sise" is not known (did you mean "page_size"?): remove it; config field "colour" is not known: remove it (known fields: ${KNOWN_FIELDS})`,
       ),
     );
   });
@@ -83,7 +85,7 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...good, ...stray })).toThrow(
       new ConfigError(
         Array.from({ length: 5 }, () => `config field "${'k'.repeat(60)}..." (71 characters) is not known: remove it`).join('; ') +
-          '; ... (7 unknown fields in all) (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)',
+          `; ... (7 unknown fields in all) (known fields: ${KNOWN_FIELDS})`,
       ),
     );
   });
