@@ -27,6 +27,7 @@ export function readConfig(args: CommandArgs, deps: CommandDeps): Config {
  * `msdyn_*`) replaced by the tables they match. A config without patterns costs no request here.
  */
 export function sourceFor(config: Config, deps: CommandDeps): Promise<PreparedSource> {
+  deps.http.gate?.setMaxParallelRequests(config.max_parallel_requests);
   return withSteadyNewSpace(() => buildPreparedSource({ config, http: { ...deps.http, timeoutMs: config.request_timeout_seconds * 1000 }, redactor: deps.redactor }, expandEntityPatterns));
 }
 

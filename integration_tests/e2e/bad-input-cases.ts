@@ -87,6 +87,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   config('entities with a display name', { ...GOOD_CONFIG, entities: ['Account Name'] }, 'config field "entities.0" has an invalid value: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]'),
   config('picklists item malformed', { ...GOOD_CONFIG, picklists: ['account..industrycode'] }, 'config field "picklists.0" has an invalid value: set it to a list of "entity" or "entity.attribute" logical names, e.g. ["account", "opportunity.statuscode"]'),
   config('unknown field (typo)', { ...GOOD_CONFIG, page_sise: 100 }, `config field "page_sise" is not known (did you mean "page_size"?): remove it (known fields: ${KNOWN_FIELDS})`),
+  config('max_parallel_requests above 52', { ...GOOD_CONFIG, max_parallel_requests: 64 }, 'config field "max_parallel_requests" has an invalid value: set it to an integer from 1 to 52'),
   config('request_timeout_seconds 0', { ...GOOD_CONFIG, request_timeout_seconds: 0 }, 'config field "request_timeout_seconds" has an invalid value: set it to an integer from 1 to 600'),
   catalog('catalog file missing', MISSING, 'the --catalog file FILE does not exist'),
   catalog('catalog not JSON', 'streams: [organization]', 'the --catalog file FILE is not valid JSON: fix its syntax'),

@@ -37,6 +37,12 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...good, page_size: 7 }).page_size).toBe(7);
   });
 
+  test('max_parallel_requests has no default: absent stays absent (the dop hint decides), set is kept', () => {
+    expect('max_parallel_requests' in parseConfig(good)).toBe(false);
+    expect(parseConfig({ ...good, max_parallel_requests: 1 }).max_parallel_requests).toBe(1);
+    expect(parseConfig({ ...good, max_parallel_requests: 52 }).max_parallel_requests).toBe(52);
+  });
+
   test('integer ranges in the messages come from spec.yaml\'s minimum and maximum', () => {
     for (const field of ['page_size', 'request_timeout_seconds', 'max_retry_after_seconds']) {
       const { minimum, maximum } = properties[field] as { minimum: number; maximum: number };
@@ -66,6 +72,10 @@ describe('parseConfig', () => {
       { ...good, entities: Array.from({ length: 7 }, () => 'Bad Name') },
       [0, 1, 2, 3, 4].map((i) => `config field "entities.${i}" has an invalid value: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]`).join('; ') + '; ... (7 problems in all)',
     ],
+    ['max_parallel_requests 0', { ...good, max_parallel_requests: 0 }, 'config field "max_parallel_requests" has an invalid value: set it to an integer from 1 to 52'],
+    ['max_parallel_requests above 52', { ...good, max_parallel_requests: 53 }, 'config field "max_parallel_requests" has an invalid value: set it to an integer from 1 to 52'],
+    ['max_parallel_requests 2.5', { ...good, max_parallel_requests: 2.5 }, 'config field "max_parallel_requests" must be an integer: set it to an integer from 1 to 52'],
+    ['max_parallel_requests a string', { ...good, max_parallel_requests: '8' }, 'config field "max_parallel_requests" must be an integer: set it to an integer from 1 to 52'],
     ['an org url with a long path', { ...good, org_url: `https://contoso.crm4.dynamics.com/${'p'.repeat(100)}` }, `config field "org_url" must be the environment's base URL without a path (found "/${'p'.repeat(59)}..." (101 characters)): set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost`],
   ];
   test.each(rejections)('rejects %s', (_name, config, message) => {
