@@ -1,15 +1,17 @@
 /**
  * The throttle gate against the HTTPS emulator, through real MSAL, real fetch and real TLS: a
  * 429's Retry-After holds back a second, concurrent request, and concurrent requests share one
- * token. In-process rather than through the CLI: until the scheduler reads streams concurrently
- * (issue 11), `read` never has two requests that could overlap. The emulator's log has the
- * arrival time of every request, so the waits are measured where the service would see them.
+ * token. Those are in-process rather than through the CLI: until the scheduler reads streams
+ * concurrently (issue 11), `read` never has two requests that could overlap. The emulator's log
+ * has the arrival time of every request, so the waits are measured where the service would see
+ * them. The built CLI then shows `max_parallel_requests` and the execution-time cut end to end.
  */
 import { MsalAuthenticator } from '../../connector/http/authenticator';
 import { HttpRequester, type HttpDeps } from '../../connector/http/requester';
 import { DEFAULT_RETRY_POLICY } from '../../connector/http/retry-policy';
 import { ThrottleGate } from '../../connector/http/throttle-gate';
 import { startEmulator, type Emulator } from '../emulator';
+import { ofType, records, runCli, writeJson } from '../helpers/cli';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -125,4 +127,27 @@ test('10 concurrent requests through one authenticator cause exactly 1 token POS
   expect(emulator.requests('login').filter((e) => e.method === 'POST').map((e) => e.path.split('?')[0])).toEqual([`/${emulator.config().tenant_id}/oauth2/v2.0/token`]);
   expect(emulator.requests('org').map((e) => e.path)).toEqual(Array(10).fill(`${API}/WhoAmI`));
   expect(most).toBe(3);
+});
+
+describe('the CLI: max_parallel_requests and the execution-time limit', () => {
+  const catalog = () => writeJson('throttle-gate-catalog.json', { streams: [{ stream: { name: 'organization', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' }] });
+  async function readWith(code: 'execution' | 'requests', extra: Record<string, unknown>) {
+    emulator.faults.add({ target: 'org', path: `${API}/organizations`, times: 1, action: { kind: 'throttle', code, retryAfterSeconds: 1 } });
+    const config = writeJson(`throttle-gate-${Math.random()}.json`, emulator.config(extra));
+    const result = await runCli(['read', '--config', config, '--catalog', catalog()]);
+    expect(result.code).toBe(0);
+    expect(records(result.messages, 'organization')).toHaveLength(1);
+    return ofType(result.messages, 'LOG').filter((m) => m.log.level === 'WARN').map((m) => m.log.message);
+  }
+
+  test('a 429 0x80072321 halves the configured limit and says so, then the request is retried after its Retry-After', async () => {
+    expect(await readWith('execution', { max_parallel_requests: 4 })).toEqual([
+      'Dataverse answered 429 0x80072321 (execution time over the limit): parallel requests lowered from 4 to 2; raised again by 1 after each 2 successes',
+      `GET ${API}/organizations: HTTP 429, Retry-After 1 s (0x80072321); retrying in 1.0 s`,
+    ]);
+  });
+
+  test('a 429 of the request-count limit (0x80072322) only waits', async () => {
+    expect(await readWith('requests', { max_parallel_requests: 4 })).toEqual([`GET ${API}/organizations: HTTP 429, Retry-After 1 s (0x80072322); retrying in 1.0 s`]);
+  });
 });
