@@ -13,7 +13,7 @@ import { linkProblem } from './links';
 import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } from './network-errors';
 import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
 import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
-import type { ThrottleGate } from './throttle-gate';
+import type { GateDeps } from './throttle-gate';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
 export type RequestContext = Record<string, unknown>;
@@ -23,8 +23,8 @@ export interface Renderable {
   render(context: RequestContext): unknown;
 }
 
-/** Injected I/O, so tests control time and the network. */
-export interface HttpDeps {
+/** Injected I/O, so tests control time and the network; and the process's throttle gate. */
+export interface HttpDeps extends GateDeps {
   fetch: typeof fetch;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
@@ -43,8 +43,6 @@ export interface HttpDeps {
    * endpoint: a refused connection to one of them is an outage to retry, not a wrong URL.
    */
   reachedHosts?: Set<string>;
-  /** The process's throttle gate, shared by every Dataverse request (not the token endpoint). */
-  gate?: ThrottleGate;
 }
 
 export interface HttpRequesterOptions {
@@ -183,14 +181,14 @@ export class HttpRequester {
   private async sendBatchParts(context: RequestContext, relativePaths: readonly string[], partHeaders: Record<string, string>): Promise<BatchPartResponse[]> {
     const results: BatchPartResponse[] = new Array(relativePaths.length);
     let pending = relativePaths.map((_, i) => i);
-    const { deps } = this.options;
+    // Each round's POST takes its own gate slot (execute): this loop takes none, it passes the parts' throttling on.
+    const deps = { ...this.options.deps, gate: this.options.deps.gate?.signalsOnly() };
     const what = `$batch of ${relativePaths.length} requests`;
     const policy = this.policy();
     return withRetries<BatchPartResponse[]>(
       what,
       policy,
-      // Each round's POST takes its own slot (execute); this loop only passes the parts' throttling on.
-      { ...deps, gate: deps.gate?.signalsOnly() },
+      deps,
       async () => {
         const answers = await this.postBatch(context, pending.map((i) => relativePaths[i]), partHeaders);
         const again: number[] = [];

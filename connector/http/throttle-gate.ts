@@ -63,6 +63,12 @@ export interface ThrottleGateOptions {
   maxParallelRequests?: number;
 }
 
+/** What a Dataverse requester holds to share the gate (HttpDeps); the token endpoint has none (msal-network.ts says why). */
+export interface GateDeps {
+  /** The process's throttle gate, shared by every Dataverse request. */
+  gate?: ThrottleGate;
+}
+
 interface Waiter {
   grant: () => void;
 }
