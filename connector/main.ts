@@ -11,6 +11,7 @@ import { read } from './commands/read';
 import { spec } from './commands/spec';
 import { ConnectorError, InterruptedError } from './errors';
 import { proxyVariable, useProxyFromEnv } from './http/proxy';
+import { ThrottleGate } from './http/throttle-gate';
 import { errorTraceMessage, type FailureType, type Output } from './protocol/messages';
 import { Redactor } from './protocol/redactor';
 import { MessageWriter, type LineSink } from './protocol/writer';
@@ -71,6 +72,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
       deps.stderr.write(parsed.command ? commandUsage(parsed.command) : usage());
       return 0;
     }
+    const log = (level: 'INFO' | 'WARN' | 'DEBUG', message: string) => void writer.write({ type: 'LOG', log: { level, message } });
     const commandDeps: CommandDeps = {
       redactor,
       now: deps.now,
@@ -85,7 +87,9 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
         backoffBaseMs: deps.backoffBaseMs,
         redact: (text) => redactor.redact(text),
         reachedHosts: new Set(),
-        log: (level, message) => void writer.write({ type: 'LOG', log: { level, message } }),
+        // One per process: every stream and partition of the run shares its limit and its pauses.
+        gate: new ThrottleGate({ sleep: deps.sleep, now: deps.now, log }),
+        log,
       },
     };
     for await (const message of COMMAND_TABLE[parsed.command](parsed.flags, commandDeps)) {

@@ -29,6 +29,7 @@ export function readConfig(args: CommandArgs, deps: CommandDeps): Config {
  * Dataverse's components, error wording and cursor query are injected into the generic engine here.
  */
 export function sourceFor(config: Config, deps: CommandDeps): Promise<PreparedSource> {
+  deps.http.gate?.setMaxParallelRequests(config.max_parallel_requests);
   return withSteadyNewSpace(() => buildPreparedSource({ config, http: { ...deps.http, timeoutMs: config.request_timeout_seconds * 1000 }, redactor: deps.redactor, extensions: DATAVERSE_EXTENSIONS }, expandEntityPatterns));
 }
 

@@ -21,8 +21,14 @@ export interface LastExchange {
   bodyText: string;
 }
 
-/** What the module needs besides fetch: the loop's deps, the policy and the per-attempt deadline. */
-export interface NetworkModuleOptions extends RetryLoopDeps {
+/**
+ * What the module needs besides fetch: the loop's deps, the policy and the per-attempt deadline.
+ * No throttle gate, on purpose: Entra ID's limits are its own (per app and tenant), not
+ * Dataverse's 52 concurrent requests or execution time per user, so a Dataverse 429 must not hold
+ * back a token request; and a Dataverse request waits for its token while holding a gate slot,
+ * so a token request that needed a slot too could wait for itself when the limit is 1.
+ */
+export interface NetworkModuleOptions extends Omit<RetryLoopDeps, 'gate'> {
   fetch: typeof fetch;
   timeoutMs: number;
   policy?: RetryPolicy;

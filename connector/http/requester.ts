@@ -14,6 +14,7 @@ import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } fr
 import { requestLine } from './request-line';
 import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
 import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
+import type { GateDeps } from './throttle-gate';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
 export type RequestContext = Record<string, unknown>;
@@ -23,8 +24,8 @@ export interface Renderable {
   render(context: RequestContext): unknown;
 }
 
-/** Injected I/O, so tests control time and the network. */
-export interface HttpDeps {
+/** Injected I/O, so tests control time and the network; and the process's throttle gate. */
+export interface HttpDeps extends GateDeps {
   fetch: typeof fetch;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
@@ -182,7 +183,8 @@ export class HttpRequester {
   private async sendBatchParts(context: RequestContext, relativePaths: readonly string[], partHeaders: Record<string, string>): Promise<BatchPartResponse[]> {
     const results: BatchPartResponse[] = new Array(relativePaths.length);
     let pending = relativePaths.map((_, i) => i);
-    const { deps } = this.options;
+    // Each round's POST takes its own gate slot (execute): this loop takes none, it passes the parts' throttling on.
+    const deps = { ...this.options.deps, gate: this.options.deps.gate?.signalsOnly() };
     const what = `$batch of ${relativePaths.length} requests`;
     const policy = this.policy();
     return withRetries<BatchPartResponse[]>(
@@ -322,6 +324,7 @@ export class HttpRequester {
           again: response.status === 401,
           accept: () => ({ status: response.status, headers: response.headers, parsed: parse(text, response, target) }),
           detail: isError ? parseDataverseError(text).code : undefined,
+          headers: response.headers,
         };
       },
       (giveUp) => {

@@ -3,9 +3,12 @@
  * requests and the retry of their failed parts, and the token endpoint (through the MSAL network
  * module). The loop owns counting and waiting; what to do after each attempt is the pure
  * `decide` of retry-policy.ts, and the waits are abortable and leak no listeners (delay.ts).
+ * With a throttle gate (throttle-gate.ts) every attempt holds a slot while it runs, and a
+ * rate-limited answer pauses every request that goes through the same gate.
  */
 import { pause } from './delay';
 import { decide, type Attempts, type Decision, type Outcome, type RetryPolicy } from './retry-policy';
+import type { RequestGate } from './throttle-gate';
 
 /** Injected time and randomness, the stop signal, and where retry notices go. */
 export interface RetryLoopDeps {
@@ -14,6 +17,8 @@ export interface RetryLoopDeps {
   random: () => number;
   signal?: AbortSignal;
   log?: (level: 'INFO' | 'WARN' | 'DEBUG', message: string) => void;
+  /** The process's throttle gate; absent: attempts are not limited (the token endpoint, unit tests). */
+  gate?: RequestGate;
 }
 
 /** A 2xx whose body cannot be used: retried like a broken connection, then a system error. */
@@ -28,6 +33,8 @@ export interface AttemptResult<T> {
   again?: boolean;
   /** A word for the retry notice, e.g. the Dataverse error code. */
   detail?: string;
+  /** The response headers, for the gate (`x-ms-dop-hint`). */
+  headers?: Pick<Headers, 'get'>;
 }
 
 /** Why the loop gave up: the last outcome and the policy's decision. */
@@ -50,7 +57,7 @@ export async function withRetries<T>(
   const attempts: Attempts = { failures: 0, rateLimited: 0 };
   let freeRetryUsed = false;
   for (let n = 1; ; n++) {
-    const result = await attempt(n);
+    const result = await gatedAttempt(n, what, deps, attempt);
     if (result.again && !freeRetryUsed) {
       freeRetryUsed = true;
       continue;
@@ -72,6 +79,25 @@ export async function withRetries<T>(
     attempts[decision.budget]++;
     const detail = result.detail ? ` (${result.detail})` : '';
     deps.log?.('WARN', `${what}: ${decision.reason}${detail}; retrying in ${(decision.delayMs / 1000).toFixed(1)} s`);
+    // The service counts per user, not per request: its wait is every worker's wait.
+    if (decision.budget === 'rateLimited' || hasRetryAfter(outcome)) deps.gate?.pauseFor(decision.delayMs);
     await pause(deps.sleep, decision.delayMs, deps.signal, `waiting to retry ${what}`);
   }
+}
+
+/** One attempt inside a gate slot, released on every path: answer, error, deadline or stop. */
+async function gatedAttempt<T>(n: number, what: string, deps: RetryLoopDeps, attempt: (attemptNumber: number) => Promise<AttemptResult<T>>): Promise<AttemptResult<T>> {
+  if (!deps.gate) return attempt(n);
+  const slot = await deps.gate.acquire(deps.signal, what);
+  try {
+    const result = await attempt(n);
+    slot.release({ outcome: result.outcome, headers: result.headers });
+    return result;
+  } finally {
+    slot.release();
+  }
+}
+
+function hasRetryAfter(outcome: Outcome): boolean {
+  return outcome.kind === 'response' && outcome.retryAfter !== undefined && outcome.retryAfter !== null;
 }
