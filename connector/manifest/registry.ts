@@ -5,6 +5,7 @@
 import { CurrentOrganizationDetail } from '../dataverse/organization-detail';
 import { EntityPartitionRouter, EntityRowShaper, EntitySchemaLoader } from '../dataverse/entity-components';
 import { ChangeTrackingRetriever } from '../dataverse/entity-incremental';
+import { EntityPartitionPlanner } from '../dataverse/entity-partitions';
 import { EntityMetadataProvider } from '../dataverse/entity-metadata';
 import { AttributeMetadataRetriever, EntityMetadataRetriever, MetadataScope } from '../dataverse/metadata-streams';
 import { OptionSetBatchRetriever } from '../dataverse/option-set-retriever';
@@ -80,8 +81,10 @@ export const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
     return new EntityRowShaper();
   },
   'source_dataverse.components.ChangeTrackingRetriever': (n, f) => {
-    n.unknownKeys(['class_name', 'retriever']);
-    return new ChangeTrackingRetriever(f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever'), f.deps.http.now);
+    n.unknownKeys(['class_name', 'retriever', 'metadata']);
+    const inner = f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever');
+    const metadata = n.has('metadata') ? (f.custom(n.child('metadata')) as EntityMetadataProvider) : undefined;
+    return new ChangeTrackingRetriever(inner, f.deps.http.now, new EntityPartitionPlanner({ inner, now: f.deps.http.now, metadata }));
   },
   'source_dataverse.components.PicklistSelectionRouter': (n, f) => {
     n.unknownKeys(['class_name', 'selection', 'entities_requester']);
