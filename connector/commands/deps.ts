@@ -9,6 +9,11 @@ export interface CommandDeps {
   now: () => number;
   /** Present when stderr is a terminal. */
   progress?: Progress;
+  /**
+   * How many streams and partitions `read` may read at once, asked whenever one could start (a
+   * throttle gate's limit). Absent: the config's `max_parallel_requests`, else 1.
+   */
+  workers?: () => number;
 }
 
 export interface CommandArgs {

@@ -8,6 +8,8 @@ import { ConfigError, ResponseError } from '../errors';
 import { isIncrementalRetriever, isIncrementalSupportReporter, type IncrementalSync } from './incremental';
 import { SimpleRetriever, type Retriever } from './retriever';
 import type { SchemaLoader } from './schema-loader';
+import { partitionProgressOf, withoutPartitions, type OpenPartition, type PlannedRead } from './partition-state';
+import { isPartitionPlanner, type PartitionRequest, type ReadPartition } from './partitions';
 import { unknownStateKeys } from './state-keys';
 import type { RecordTransformation, StreamContext, StreamEvent, StreamRecord } from './types';
 
@@ -137,7 +139,24 @@ export class DeclarativeStream {
    * The incremental component checks its own keys, whatever the sync mode of this read: a state
    * that would be refused later is refused now, before any stream is read.
    */
-  async checkState(state: Record<string, unknown>): Promise<void> {
+  async checkState(state: Record<string, unknown>, syncMode?: SyncMode): Promise<void> {
+    if (partitionProgressOf(state)) await this.checkPartitions(state, syncMode ?? 'full_refresh');
+    await this.checkOwnState(withoutPartitions(state));
+  }
+
+  /**
+   * The partitions of a saved partitioned read must be ones this stream's planner rebuilds
+   * (it refuses keys it never cut); a stream that is never read in partitions refuses the key.
+   */
+  private async checkPartitions(state: Record<string, unknown>, syncMode: SyncMode): Promise<void> {
+    if (!isPartitionPlanner(this.options.retriever)) {
+      throw new ConfigError('stream_state holds "partitions", but this stream is never read in partitions: start from a state printed by this connector, or from none');
+    }
+    const progress = partitionProgressOf(state);
+    await this.options.retriever.restorePartitions(this.partitionRequest({ ...this.options.context, stream_state: state }, syncMode, 1), progress?.open.map((p) => p.key) ?? []);
+  }
+
+  private async checkOwnState(state: Record<string, unknown>): Promise<void> {
     const incremental = this.options.incrementalSync;
     if (!incremental) {
       const unknown = unknownStateKeys(state, []);
@@ -150,6 +169,52 @@ export class DeclarativeStream {
     } else {
       await incremental.checkState?.(state);
     }
+  }
+
+  /**
+   * The partitioned read of this stream, when its retriever plans one: resumed from the state's
+   * saved partitions, or planned afresh (undefined: the planner leaves this read sequential).
+   * Every page a partition yields is transformed and checked for its primary key.
+   */
+  async planRead(options: StreamReadOptions, workers: number): Promise<PlannedRead | undefined> {
+    const retriever = this.options.retriever;
+    const progress = partitionProgressOf(options.state);
+    if (!isPartitionPlanner(retriever)) {
+      if (progress) throw new ConfigError('stream_state holds "partitions", but this stream is never read in partitions: start from a state printed by this connector, or from none');
+      return undefined;
+    }
+    const carried = withoutPartitions(options.state ?? {});
+    const context = await this.readContext({ ...options, state: carried });
+    const request = this.partitionRequest(context, options.syncMode, workers);
+    const plan = progress ? await retriever.restorePartitions(request, progress.open.map((p) => p.key)) : await retriever.planPartitions(request);
+    if (!plan) return undefined;
+    const keys = (await this.primaryKey()).map((path) => path[0]);
+    const byKey = new Map(plan.partitions.map((p) => [p.key, p]));
+    const open = (progress?.open ?? plan.partitions.map((p): OpenPartition => ({ key: p.key }))).map(({ key, next }) => {
+      const partition = byKey.get(key);
+      if (!partition) throw new Error(`stream ${this.name}: the partition planner did not rebuild partition ${key}`);
+      return { partition: this.keyChecked(partition, keys), ...(next === undefined ? {} : { next }) };
+    });
+    return { plan, open, done: progress?.done ?? new Map(), carried };
+  }
+
+  private partitionRequest(context: StreamContext, syncMode: SyncMode, workers: number): PartitionRequest {
+    return { context, syncMode, workers, transform: (records, ctx) => this.transform(records, ctx) };
+  }
+
+  /** The partition with each emitted page checked for primary keys before anyone sees it. */
+  private keyChecked(partition: ReadPartition, keys: string[]): ReadPartition {
+    const check = (records: StreamRecord[]) => this.checkKeys(records, keys);
+    return {
+      key: partition.key,
+      emits: partition.emits,
+      async *pages(resumeLink?: string) {
+        for await (const page of partition.pages(resumeLink)) {
+          if (partition.emits) check(page.records);
+          yield page;
+        }
+      },
+    };
   }
 
   /** Reads the stream; every `checkpoint` follows the records it covers, and every record carries its primary key. */
@@ -173,9 +238,15 @@ export class DeclarativeStream {
     }
   }
 
-  private async *events(options: StreamReadOptions): AsyncGenerator<StreamEvent> {
+  /** The read's context (state, selected fields), once the transformations have prepared for it. */
+  private async readContext(options: StreamReadOptions): Promise<StreamContext> {
     const context: StreamContext = { ...this.options.context, stream_state: options.state ?? {}, ...(options.fields ? { selected_fields: options.fields } : {}) };
     for (const transformation of this.options.transformations) await transformation.prepare?.(context);
+    return context;
+  }
+
+  private async *events(options: StreamReadOptions): AsyncGenerator<StreamEvent> {
+    const context = await this.readContext(options);
     const incremental = this.options.incrementalSync;
     if (options.syncMode === 'incremental' && incremental) {
       const retriever = this.options.retriever;

@@ -11,8 +11,11 @@ import { isTrue, type PageResponse, type StreamRecord } from './types';
 export type PageTokenInjection = 'path';
 
 export interface Paginator {
-  /** Resets the loop detection; called at the start of each read. */
-  reset(): void;
+  /**
+   * A paginator of the same kind with loop detection of its own, for one read: reads run
+   * concurrently (streams, partitions), so each `pages()` walk takes a fresh one.
+   */
+  fresh(): Paginator;
   /** The next page's URL, or undefined on the last page. */
   next(response: PageResponse, records: StreamRecord[]): string | undefined;
 }
@@ -25,8 +28,8 @@ export class CursorPaginator implements Paginator {
     private readonly stopCondition: Renderable | undefined,
   ) {}
 
-  reset(): void {
-    this.seen = new Set();
+  fresh(): CursorPaginator {
+    return new CursorPaginator(this.cursorValue, this.stopCondition);
   }
 
   next(response: PageResponse, records: StreamRecord[]): string | undefined {
@@ -50,7 +53,9 @@ export class CursorPaginator implements Paginator {
 
 /** No pagination: one request. */
 export class NoPaginator implements Paginator {
-  reset(): void {}
+  fresh(): NoPaginator {
+    return this;
+  }
   next(): undefined {
     return undefined;
   }

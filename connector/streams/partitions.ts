@@ -42,7 +42,10 @@ export interface ReadPartition {
 export interface PartitionPlan {
   /**
    * In the order they should start: a partition whose result must be taken before the others
-   * read (the change-tracking pass) comes first, and the scheduler starts it first.
+   * read (the change-tracking pass) comes first, and the scheduler starts it first. When that
+   * first partition does not emit (`emits: false`) and starts afresh, the scheduler starts the
+   * others only once its first page is in, so every STATE that holds data progress also holds
+   * the pass's link or result (a resumed read never restarts the pass after data was read).
    */
   partitions: ReadPartition[];
   /**

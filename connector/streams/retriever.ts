@@ -45,13 +45,14 @@ export class SimpleRetriever implements Retriever {
    * `extra` adds headers and query parameters (an incremental cursor's filter, change tracking).
    */
   async *pages(context: StreamContext, startUrl?: string, extra?: RequestExtras): AsyncGenerator<Page> {
-    this.paginator.reset();
+    // Its own loop detection: another walk of this retriever may be reading at the same time.
+    const paginator = this.paginator.fresh();
     let url = startUrl;
     for (;;) {
       const result = await this.requester.send(context, url, extra);
       const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
       const records = this.selector.select(result.body);
-      const next = this.paginator.next(response, records);
+      const next = paginator.next(response, records);
       // A page whose link may not be followed is refused whole: nothing of it is handed out.
       if (next !== undefined) this.requester.checkFollowable(context, next);
       yield { records, response, context };

@@ -145,6 +145,9 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   accountState('resume_link not a string', { deltatoken: DELTA_TOKEN, resume_link: 42 }, 'resume_link is a number, not a link'),
   accountState('entity state with an unknown key', { modifiedon: '2024-01-01T00:00:00Z', cursor: 'x' }, 'stream_state holds "cursor", which this stream never writes (it keeps deltatoken and resume_link, or modifiedon)'),
   accountState('deltatoken and modifiedon together', { deltatoken: DELTA_TOKEN, modifiedon: '2024-01-01T00:00:00Z' }, 'stream_state holds both deltatoken (change tracking) and modifiedon (the datetime cursor); a state holds one or the other'),
+  accountState('partitions with none open', { partitions: { open: [], done: {} } }, 'stream_state partitions.open is empty, but a state with partitions always has one not finished'),
+  accountState('partitions with a relative link', { partitions: { open: [{ key: 'a', next: 'accounts?$skiptoken=1' }], done: {} } }, 'stream_state partitions.open[0].next "accounts?$skiptoken=1" is not an absolute https link'),
+  stateCase('partitions on a stream never partitioned', [state('organization', { partitions: { open: [{ key: 'a' }], done: {} } })], `--state FILE [0]: stream "organization": stream_state holds "partitions", but this stream is never read in partitions: ${RESTART}, or from none`),
   stateCase('state keys on a full-refresh stream', [state('organization', { modifiedon: '2024-01-01T00:00:00Z' })], `--state FILE [0]: stream "organization": stream_state holds "modifiedon", but this stream is full refresh only and keeps no state: ${RESTART}, or from none`),
   {
     name: 'the second stream\'s state broken',
