@@ -5,10 +5,10 @@
  * - `createdon:[2024-01-01T00:00:00Z,2024-02-01T00:00:00Z)`: rows created in that half-open range;
  *   either end may be open (`createdon:[,2024-02-01T00:00:00Z)`, `createdon:[2024-03-01T00:00:00Z,)`).
  * - `createdon:null`: rows without a `createdon`.
- * - `changes:<link>`: the narrow change-tracking pass, continuing at `<link>`, the nextLink of the
- *   pass's first page (which the planner read); `changes:deltatoken=<token>` when that page was
- *   already its last. The link carries the pass's snapshot, so a resumed read keeps the token the
- *   first run began with instead of taking a newer one (which could miss changes).
+ * - `changes`: the narrow change-tracking pass whose delta token ends a first sync. Where it
+ *   continues is its saved page link, not its key: the scheduler starts the data partitions only
+ *   after the pass's first page, so every state with data progress holds the pass's link or
+ *   result, and a pass resumed without one has no data read to miss changes of.
  *
  * Instants are whole seconds in UTC, rendered `YYYY-MM-DDTHH:mm:ssZ`: the unquoted OData
  * DateTimeOffset literal, the form the `modifiedon` cursor already sends, and the precision
@@ -19,7 +19,6 @@
  */
 import { quote } from '../config/quote';
 import { ConfigError } from '../errors';
-import { deltaTokenProblem } from './change-tracking-state';
 
 /** A range of `createdon` (epoch ms, whole seconds): `start <= createdon < end`, absent ends open. */
 export interface CreatedRange {
@@ -28,15 +27,21 @@ export interface CreatedRange {
   end?: number;
 }
 
-/** What a key stands for. */
-export type PartitionSpec = CreatedRange | { kind: 'null' } | { kind: 'changes'; link: string } | { kind: 'changes'; deltatoken: string };
+/**
+ * Where a freshly planned pass goes on: after the first page the planner read (its nextLink, or
+ * its token when that page was the last). Not part of the key: a restored pass has none.
+ */
+export type PassStart = { link: string } | { deltatoken: string };
 
-export const CHANGES_PREFIX = 'changes:';
+/** What a key stands for. */
+export type PartitionSpec = CreatedRange | { kind: 'null' } | { kind: 'changes'; start?: PassStart };
+
+export const CHANGES_KEY = 'changes';
 const NULL_KEY = 'createdon:null';
 const RANGE_KEY = /^createdon:\[([^,[\]()]*),([^,[\]()]*)\)$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-/** A key holding a page link is at most this long (links in a state are capped alike, change-tracking-state.ts). */
-const MAX_KEY_CHARS = 8192;
+/** The longest key written is a range of two instants (54 characters); a state may hold up to 1,024 (partition-state.ts). */
+const MAX_KEY_CHARS = 1024;
 const RESTART = 'start from a state printed by this connector, or from none';
 
 /** `ms` as an OData DateTimeOffset literal, whole seconds. */
@@ -46,7 +51,7 @@ export function instantLiteral(ms: number): string {
 
 export function keyOf(spec: PartitionSpec): string {
   if (spec.kind === 'null') return NULL_KEY;
-  if (spec.kind === 'changes') return 'link' in spec ? CHANGES_PREFIX + spec.link : `${CHANGES_PREFIX}deltatoken=${spec.deltatoken}`;
+  if (spec.kind === 'changes') return CHANGES_KEY;
   return `createdon:[${spec.start === undefined ? '' : instantLiteral(spec.start)},${spec.end === undefined ? '' : instantLiteral(spec.end)})`;
 }
 
@@ -65,7 +70,7 @@ export function parseKey(key: unknown): PartitionSpec {
   if (key.length > MAX_KEY_CHARS) throw new ConfigError(`a saved partition key is ${key.length} characters long, longer than any this connector writes: ${RESTART}`);
   const bad = (why: string) => new ConfigError(`the saved partition key ${quote(key)} ${why}: ${RESTART}`);
   if (key === NULL_KEY) return { kind: 'null' };
-  if (key.startsWith(CHANGES_PREFIX)) return changesSpec(key.slice(CHANGES_PREFIX.length), bad);
+  if (key === CHANGES_KEY) return { kind: 'changes' };
   const m = RANGE_KEY.exec(key);
   if (!m) throw bad('is not a createdon range, createdon:null or a change-tracking pass');
   const start = m[1] === '' ? undefined : instant(m[1], bad);
@@ -80,17 +85,6 @@ function instant(text: string, bad: (why: string) => ConfigError): number {
   // Date.parse rolls 2024-02-30 over to March: only a literal that renders back to itself is one.
   if (Number.isNaN(ms) || instantLiteral(ms) !== text) throw bad(`holds ${quote(text)}, which is not an instant in whole seconds (YYYY-MM-DDTHH:mm:ssZ)`);
   return ms;
-}
-
-function changesSpec(rest: string, bad: (why: string) => ConfigError): PartitionSpec {
-  if (rest.startsWith('deltatoken=')) {
-    const deltatoken = rest.slice('deltatoken='.length);
-    const problem = deltaTokenProblem(deltatoken);
-    if (problem) throw bad(`holds a delta token that ${problem}`);
-    return { kind: 'changes', deltatoken };
-  }
-  if (!/^https:\/\//i.test(rest)) throw bad('holds neither a delta token nor an https page link');
-  return { kind: 'changes', link: rest };
 }
 
 /**

@@ -11,12 +11,14 @@
  * change tracking, and first in the plan a narrow change-tracking pass (`Prefer:
  * odata.track-changes`, `$select=<primary key>`, 5,000 rows a page) whose last deltaLink token is
  * the stream's state. Its first page is read while planning, before any data partition can send
- * a request. A paged tracking read is one snapshot, fixed by its first request (the paging cookie
- * carries it, as for the SDK's RetrieveEntityChanges) [INF, facts §6: the deltaLink comes on the
- * last page]. The token thus names a version from before every data request: a change the data
- * read saw (or did not see yet) is after that version or is in the data read, so the next delta
- * repeats what the data read saw, never misses a change. A resumed pass continues its own link
- * (partition key and saved page link both carry the snapshot), so a resume keeps that guarantee.
+ * a request (and the scheduler holds the data partitions until the pass's next page is in). A
+ * paged tracking read is one snapshot, fixed by its first request (the paging cookie carries it,
+ * as for the SDK's RetrieveEntityChanges) [INF, facts §6: the deltaLink comes on the last page].
+ * The token thus names a version from before every data request: a change made while the data
+ * read ran is after that version, so the next delta returns it again, whether or not the data
+ * read saw it; the next delta repeats, never misses. A resumed pass continues at its saved link,
+ * whose cookie keeps the snapshot; without one (killed before its first STATE) no data was read
+ * yet, so starting it again is as safe.
  *
  * Anything else reads sequentially as before (the planner answers undefined): one worker, a
  * table without `createdon`, an estimate under two pages, a later delta, a table without change
@@ -24,14 +26,13 @@
  * the cursor), or a table whose `createdon` is null everywhere.
  */
 import { ConfigError, DataverseError, ResponseError } from '../errors';
-import { linkProblem } from '../http/links';
 import type { PartitionPage, PartitionPlan, PartitionPlanner, PartitionRequest, ReadPartition } from '../streams/partitions';
 import type { SimpleRetriever } from '../streams/retriever';
 import type { StreamContext } from '../streams/types';
 import type { EntityPartition } from './entity-components';
 import { TOKEN_PASS_PAGE_SIZE, TRACK_CHANGES, tokenOf } from './entity-incremental';
 import type { EntityMetadataProvider } from './entity-metadata';
-import { CHANGES_PREFIX, cutRanges, filterOf, keyOf, parseKey, type CreatedRange, type PartitionSpec } from './entity-partition-keys';
+import { CHANGES_KEY, cutRanges, filterOf, keyOf, parseKey, type CreatedRange, type PartitionSpec } from './entity-partition-keys';
 import { columnsOf } from './entity-schema';
 import { deltaTokenProblem } from './change-tracking-state';
 
@@ -85,12 +86,8 @@ export class EntityPartitionPlanner implements PartitionPlanner {
     if (!target) throw new Error('a partitioned entity stream has no single entity partition to resume');
     if (new Set(keys).size !== keys.length) throw new ConfigError('the saved partitions of a stream repeat a key: start from a state printed by this connector, or from none');
     const specs = keys.map(parseKey);
-    const entitySet = this.options.inner.requester.urlFor(target.context, target.partition.entity_set);
-    for (const spec of specs) {
-      if (spec.kind !== 'changes') continue;
-      if (request.syncMode !== 'incremental') throw new ConfigError('the saved partitions hold a change-tracking pass, which a full refresh never has: start from a state printed by this connector, or from none');
-      const problem = 'link' in spec ? linkProblem(spec.link, entitySet) : undefined;
-      if (problem) throw new ConfigError(`the saved change-tracking pass link ${problem}: start from a state printed by this connector, or from none`);
+    if (request.syncMode !== 'incremental' && specs.some((spec) => spec.kind === 'changes')) {
+      throw new ConfigError('the saved partitions hold a change-tracking pass, which a full refresh never has: start from a state printed by this connector, or from none');
     }
     return this.plan(request, target, specs);
   }
@@ -172,12 +169,14 @@ class ChangesPass implements ReadPartition {
   }
 
   async *pages(resumeLink?: string): AsyncGenerator<PartitionPage> {
-    if ('deltatoken' in this.spec) {
-      yield { records: [], result: { deltatoken: this.spec.deltatoken } };
+    const start = this.spec.start;
+    if (resumeLink === undefined && start && 'deltatoken' in start) {
+      yield { records: [], result: { deltatoken: start.deltatoken } };
       return;
     }
+    const from = resumeLink ?? (start && 'link' in start ? start.link : undefined);
     const { partition } = this.target;
-    for await (const page of this.inner.pages(narrowContext(this.target, partition.primary_key, TOKEN_PASS_PAGE_SIZE), resumeLink ?? this.spec.link, { headers: TRACK_CHANGES })) {
+    for await (const page of this.inner.pages(narrowContext(this.target, partition.primary_key, TOKEN_PASS_PAGE_SIZE), from, { headers: TRACK_CHANGES })) {
       const delta = linkOf(page.response?.body, '@odata.deltaLink');
       if (delta !== undefined) {
         yield { records: [], result: { deltatoken: tokenOf(delta, partition, page.response?.url ?? delta) } };
@@ -208,9 +207,9 @@ async function startPass(inner: SimpleRetriever, target: Target): Promise<Partit
   const body = first?.response?.body as Record<string, unknown> | undefined;
   if (!body || !Array.isArray(body.value)) throw new ResponseError(`${target.partition.entity}: a change-tracking page holds no "value" list`);
   const delta = linkOf(body, '@odata.deltaLink');
-  if (delta !== undefined) return { kind: 'changes', deltatoken: tokenOf(delta, target.partition, first?.response?.url ?? delta) };
+  if (delta !== undefined) return { kind: 'changes', start: { deltatoken: tokenOf(delta, target.partition, first?.response?.url ?? delta) } };
   const next = linkOf(body, '@odata.nextLink');
-  return next === undefined ? undefined : { kind: 'changes', link: next };
+  return next === undefined ? undefined : { kind: 'changes', start: { link: next } };
 }
 
 /** The earliest and latest non-null `createdon`, one row each; undefined when no row has one. */
@@ -246,7 +245,7 @@ function narrowContext(target: Target, select: string, pageSize: number): Stream
 /** The final state of a first change-tracked sync: the pass's token. */
 function deltaState(partition: EntityPartition, results: ReadonlyMap<string, Record<string, unknown>>): Record<string, unknown> {
   for (const [key, result] of results) {
-    if (!key.startsWith(CHANGES_PREFIX)) continue;
+    if (key !== CHANGES_KEY) continue;
     const problem = deltaTokenProblem(result.deltatoken);
     if (problem) throw new ConfigError(`${partition.entity}: the delta token of the change-tracking pass ${problem}: start from a state printed by this connector, or from none`);
     return { deltatoken: result.deltatoken };
