@@ -187,6 +187,7 @@ export function parseConfig(value: unknown): Config {
     formatted_values: raw.formatted_values,
     request_timeout_seconds: raw.request_timeout_seconds,
     max_retry_after_seconds: raw.max_retry_after_seconds,
+    ...(raw.max_parallel_requests === undefined ? {} : { max_parallel_requests: raw.max_parallel_requests }),
   };
 }
 

@@ -48,6 +48,10 @@ export type RequestTimeout = number;
  * When Dataverse's service protection limits answer 429, the connector waits exactly the Retry-After it is given, up to this many seconds; a longer wait fails the sync as transient.
  */
 export type LongestThrottlingWait = number;
+/**
+ * The most Dataverse requests the connector has in flight at once, 1 to 52 (Dataverse allows 52 concurrent requests per user). Leave empty to follow the degree of parallelism Dataverse recommends in its x-ms-dop-hint response header (one request at a time until the first answer). Whatever the setting, a 429 with Retry-After pauses every request, and answers that the execution-time or concurrency limit is exceeded make the connector send fewer at a time for a while. Set 1 to read one request at a time, e.g. to leave capacity to other integrations that use the same application user.
+ */
+export type MaxParallelRequests = number;
 
 export interface DataverseConfig {
   org_url: OrgURL;
@@ -61,5 +65,6 @@ export interface DataverseConfig {
   formatted_values?: FormattedValues;
   request_timeout_seconds?: RequestTimeout;
   max_retry_after_seconds?: LongestThrottlingWait;
+  max_parallel_requests?: MaxParallelRequests;
   [k: string]: unknown | undefined;
 }
