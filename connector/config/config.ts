@@ -175,19 +175,14 @@ export function parseConfig(value: unknown): Config {
   if (errors.length > 0) {
     throw new ConfigError(messagesOf(errors, raw).join('; '));
   }
+  // Every spec field as validated (a new field needs no line here); platform keys ("__...") stay out.
+  const fields = Object.fromEntries(known.filter((k) => Object.prototype.hasOwnProperty.call(raw, k)).map((k) => [k, raw[k]])) as Config;
   return {
+    ...fields,
     org_url: normaliseOrgUrl(raw.org_url),
     tenant_id: raw.tenant_id.toLowerCase(),
     client_id: raw.client_id.toLowerCase(),
-    client_secret: raw.client_secret,
     authority_host: (raw.authority_host ?? authorityHostFor(raw.org_url)).replace(/\/+$/, ''),
-    picklists: raw.picklists,
-    entities: raw.entities,
-    page_size: raw.page_size,
-    formatted_values: raw.formatted_values,
-    request_timeout_seconds: raw.request_timeout_seconds,
-    max_retry_after_seconds: raw.max_retry_after_seconds,
-    ...(raw.max_parallel_requests === undefined ? {} : { max_parallel_requests: raw.max_parallel_requests }),
   };
 }
 

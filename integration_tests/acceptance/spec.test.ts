@@ -87,7 +87,7 @@ describe('spec (ACCEPTANCE.md)', () => {
     expect(connectionSpecification.required).toEqual(['org_url', 'tenant_id', 'client_id', 'client_secret']);
     expect(Object.keys(connectionSpecification.properties)).toEqual([
       'org_url', 'tenant_id', 'client_id', 'client_secret', 'authority_host', 'picklists', 'entities', 'page_size', 'formatted_values',
-      'request_timeout_seconds', 'max_retry_after_seconds',
+      'request_timeout_seconds', 'max_retry_after_seconds', 'max_parallel_requests',
     ]);
   });
 });

@@ -2,6 +2,7 @@
  * Bad input as data: config, catalog and state files that `read` must reject with a message
  * saying what to fix. The end-to-end test runs them; docs/robustness.md is generated from this list.
  */
+import { loadSpec } from '../../connector/config/spec';
 
 /** A file's content: an object/array (written as JSON), raw text, or MISSING (no such file). */
 export type FileContent = unknown;
@@ -26,6 +27,8 @@ const ACCOUNT_CATALOG = { streams: [ACCOUNT_STREAM] };
 const DELTA_TOKEN = '919042!08/22/2017 08:10:44';
 const RESTART = 'start from a state printed by this connector';
 const LONG = (n: number) => 'a'.repeat(n);
+/** The field list unknown-field messages end with: spec.yaml's properties, in order. */
+const KNOWN_FIELDS = Object.keys(loadSpec().connection_specification.properties as Record<string, unknown>).join(', ');
 /** Stands for the emulator's org URL in an emulator case's state and message. */
 export const ORG_URL = '{org_url}';
 
@@ -83,7 +86,8 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   config('entities a string', { ...GOOD_CONFIG, entities: 'account' }, 'config field "entities" must be a list: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]'),
   config('entities with a display name', { ...GOOD_CONFIG, entities: ['Account Name'] }, 'config field "entities.0" has an invalid value: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]'),
   config('picklists item malformed', { ...GOOD_CONFIG, picklists: ['account..industrycode'] }, 'config field "picklists.0" has an invalid value: set it to a list of "entity" or "entity.attribute" logical names, e.g. ["account", "opportunity.statuscode"]'),
-  config('unknown field (typo)', { ...GOOD_CONFIG, page_sise: 100 }, 'config field "page_sise" is not known (did you mean "page_size"?): remove it (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)'),
+  config('unknown field (typo)', { ...GOOD_CONFIG, page_sise: 100 }, `config field "page_sise" is not known (did you mean "page_size"?): remove it (known fields: ${KNOWN_FIELDS})`),
+  config('max_parallel_requests above 52', { ...GOOD_CONFIG, max_parallel_requests: 64 }, 'config field "max_parallel_requests" has an invalid value: set it to an integer from 1 to 52'),
   config('request_timeout_seconds 0', { ...GOOD_CONFIG, request_timeout_seconds: 0 }, 'config field "request_timeout_seconds" has an invalid value: set it to an integer from 1 to 600'),
   catalog('catalog file missing', MISSING, 'the --catalog file FILE does not exist'),
   catalog('catalog not JSON', 'streams: [organization]', 'the --catalog file FILE is not valid JSON: fix its syntax'),
@@ -122,7 +126,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   config('entities listing a table twice', { ...GOOD_CONFIG, entities: ['account', 'contact', 'account'] }, 'config field "entities.2" repeats "account" (already entities.0): list each name in entities once'),
   config('entities naming the organization stream', { ...GOOD_CONFIG, entities: ['organization'] }, 'config field "entities.0" is "organization", which is the name of this source\'s organization stream: the organization stream already syncs that table\'s rows; remove "organization" from entities'),
   config('entities naming the picklist stream', { ...GOOD_CONFIG, entities: ['account', 'picklist'] }, 'config field "entities.1" is "picklist", which is the name of this source\'s picklist stream: the picklist stream already syncs that table\'s rows; remove "picklist" from entities'),
-  config('unknown field with a 100 KB name', { ...GOOD_CONFIG, [LONG(100_000)]: 1 }, `config field "${LONG(60)}..." (100000 characters) is not known: remove it (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)`),
+  config('unknown field with a 100 KB name', { ...GOOD_CONFIG, [LONG(100_000)]: 1 }, `config field "${LONG(60)}..." (100000 characters) is not known: remove it (known fields: ${KNOWN_FIELDS})`),
   catalog('json_schema not an object', { streams: [{ ...ORG_STREAM, stream: { ...ORG_STREAM.stream, json_schema: 'schemas/organization.json' } }] }, '--catalog FILE streams[0]: stream.json_schema of "organization" must be a JSON schema object, as discover printed it (found a string)'),
   catalog('cursor_field with a non-string item', { streams: [{ ...ORG_STREAM, cursor_field: [1] }] }, '--catalog FILE streams[0]: cursor_field must be a list of field names, e.g. ["modifiedon"]'),
   catalog('unknown stream with a 100 KB name', { streams: [{ ...ORG_STREAM, stream: { name: LONG(100_000) } }] }, `--catalog FILE streams[0]: stream "${LONG(60)}..." (100000 characters) does not exist in this source (streams: organization, picklist, entity_metadata, attribute_metadata); run discover for the current catalog`),

@@ -3,6 +3,8 @@ import { loadSpec } from '../../connector/config/spec';
 import { ConfigError } from '../../connector/errors';
 
 const properties = loadSpec().connection_specification.properties as Record<string, Record<string, unknown>>;
+/** The field list unknown-field messages end with: spec.yaml's properties, in order. */
+const KNOWN_FIELDS = Object.keys(properties).join(', ');
 
 const good = {
   org_url: 'https://contoso.crm4.dynamics.com',
@@ -35,6 +37,12 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...good, page_size: 7 }).page_size).toBe(7);
   });
 
+  test('max_parallel_requests has no default: absent stays absent (the dop hint decides), set is kept', () => {
+    expect('max_parallel_requests' in parseConfig(good)).toBe(false);
+    expect(parseConfig({ ...good, max_parallel_requests: 1 }).max_parallel_requests).toBe(1);
+    expect(parseConfig({ ...good, max_parallel_requests: 52 }).max_parallel_requests).toBe(52);
+  });
+
   test('integer ranges in the messages come from spec.yaml\'s minimum and maximum', () => {
     for (const field of ['page_size', 'request_timeout_seconds', 'max_retry_after_seconds']) {
       const { minimum, maximum } = properties[field] as { minimum: number; maximum: number };
@@ -64,6 +72,10 @@ describe('parseConfig', () => {
       { ...good, entities: Array.from({ length: 7 }, () => 'Bad Name') },
       [0, 1, 2, 3, 4].map((i) => `config field "entities.${i}" has an invalid value: set it to a list of entity logical names or patterns, e.g. ["account", "opportunity"], ["msdyn_*"] or ["*"]`).join('; ') + '; ... (7 problems in all)',
     ],
+    ['max_parallel_requests 0', { ...good, max_parallel_requests: 0 }, 'config field "max_parallel_requests" has an invalid value: set it to an integer from 1 to 52'],
+    ['max_parallel_requests above 52', { ...good, max_parallel_requests: 53 }, 'config field "max_parallel_requests" has an invalid value: set it to an integer from 1 to 52'],
+    ['max_parallel_requests 2.5', { ...good, max_parallel_requests: 2.5 }, 'config field "max_parallel_requests" must be an integer: set it to an integer from 1 to 52'],
+    ['max_parallel_requests a string', { ...good, max_parallel_requests: '8' }, 'config field "max_parallel_requests" must be an integer: set it to an integer from 1 to 52'],
     ['an org url with a long path', { ...good, org_url: `https://contoso.crm4.dynamics.com/${'p'.repeat(100)}` }, `config field "org_url" must be the environment's base URL without a path (found "/${'p'.repeat(59)}..." (101 characters)): set it to the URL of your Dynamics 365 environment, e.g. https://contoso.crm4.dynamics.com (setup step 4); https only, http only for localhost`],
   ];
   test.each(rejections)('rejects %s', (_name, config, message) => {
@@ -73,7 +85,7 @@ describe('parseConfig', () => {
   test('rejects unknown fields, suggesting the near one', () => {
     expect(() => parseConfig({ ...good, page_sise: 10, colour: 'red' })).toThrow(
       new ConfigError(
-        'config field "page_sise" is not known (did you mean "page_size"?): remove it; config field "colour" is not known: remove it (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)',
+        `config field "page_sise" is not known (did you mean "page_size"?): remove it; config field "colour" is not known: remove it (known fields: ${KNOWN_FIELDS})`,
       ),
     );
   });
@@ -83,7 +95,7 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...good, ...stray })).toThrow(
       new ConfigError(
         Array.from({ length: 5 }, () => `config field "${'k'.repeat(60)}..." (71 characters) is not known: remove it`).join('; ') +
-          '; ... (7 unknown fields in all) (known fields: org_url, tenant_id, client_id, client_secret, authority_host, picklists, entities, page_size, formatted_values, request_timeout_seconds, max_retry_after_seconds)',
+          `; ... (7 unknown fields in all) (known fields: ${KNOWN_FIELDS})`,
       ),
     );
   });
