@@ -13,6 +13,7 @@ import type { ManifestNode } from '../manifest/node';
 import type { SimpleRetriever } from '../streams/retriever';
 import { EntityPartitionRouter, EntityRowShaper, EntitySchemaLoader } from './entity-components';
 import { ChangeTrackingRetriever } from './entity-incremental';
+import { EntityPartitionPlanner } from './entity-partitions';
 import { EntityMetadataProvider } from './entity-metadata';
 import { setupGuideDescriber, type ErrorContext } from './error-messages';
 import { AttributeMetadataRetriever, EntityMetadataRetriever, MetadataScope } from './metadata-streams';
@@ -88,8 +89,10 @@ const CUSTOM_COMPONENTS: Readonly<Record<string, CustomCreator>> = {
     return new EntityRowShaper();
   },
   'source_dataverse.components.ChangeTrackingRetriever': (n, f) => {
-    n.unknownKeys(['class_name', 'retriever']);
-    return new ChangeTrackingRetriever(f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever'), f.deps.http.now);
+    n.unknownKeys(['class_name', 'retriever', 'metadata']);
+    const inner = f.create<SimpleRetriever>(n.child('retriever'), 'SimpleRetriever');
+    const metadata = n.has('metadata') ? (f.custom(n.child('metadata')) as EntityMetadataProvider) : undefined;
+    return new ChangeTrackingRetriever(inner, f.deps.http.now, new EntityPartitionPlanner({ inner, now: f.deps.http.now, metadata }));
   },
   'source_dataverse.components.PicklistSelectionRouter': (n, f) => {
     n.unknownKeys(['class_name', 'selection', 'entities_requester']);

@@ -16,29 +16,42 @@
  */
 import { ConfigError, DataverseError, ResponseError } from '../errors';
 import { linkProblem } from '../http/links';
+import type { PartitionPlan, PartitionPlanner, PartitionRequest } from '../streams/partitions';
 import type { IncrementalReadBase, IncrementalRetriever, IncrementalSupport, IncrementalSupportReporter, IncrementalSync, StateCheckArgs } from '../streams/incremental';
 import type { Page, Retriever, SimpleRetriever } from '../streams/retriever';
 import type { StreamContext, StreamEvent, StreamRecord } from '../streams/types';
 import type { EntityPartition } from './entity-components';
 import { checkChangeTrackingState } from './change-tracking-state';
 
-const TRACK_CHANGES = { Prefer: 'odata.track-changes' };
+export const TRACK_CHANGES = { Prefer: 'odata.track-changes' };
 /** ExpiredVersionStamp: the delta token is older than the org keeps changes. */
 const EXPIRED_TOKEN_CODE = '0x80044352';
 /** Rows a page of the key-only token pass asks for: the service's maximum. */
-const TOKEN_PASS_PAGE_SIZE = 5000;
+export const TOKEN_PASS_PAGE_SIZE = 5000;
 
 /** What a key-only change-tracking pass found. */
 type TokenPass = { kind: 'no-changes' } | { kind: 'token'; deltatoken: string | undefined; changes: number };
 
-export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever, IncrementalSupportReporter {
+export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever, IncrementalSupportReporter, PartitionPlanner {
   constructor(
     readonly inner: SimpleRetriever,
     private readonly now: () => number,
+    /** Partitioned reads (entity-partitions.ts); without one, every read is sequential. */
+    private readonly planner?: PartitionPlanner,
   ) {}
 
   read(context: StreamContext): AsyncGenerator<Page> {
     return this.inner.read(context);
+  }
+
+  /** A full refresh or first change-tracked sync in `createdon` ranges, or undefined (sequential). */
+  planPartitions(request: PartitionRequest): Promise<PartitionPlan | undefined> {
+    return this.planner ? this.planner.planPartitions(request) : Promise.resolve(undefined);
+  }
+
+  restorePartitions(request: PartitionRequest, keys: readonly string[]): Promise<PartitionPlan> {
+    if (!this.planner) throw new Error('this entity stream was read in partitions, but its retriever has no partition planner');
+    return this.planner.restorePartitions(request, keys);
   }
 
   /** Change tracking, else the cursor column; an entity with neither is full refresh only. */
@@ -257,7 +270,7 @@ function isUnusableToken(err: DataverseError): boolean {
 }
 
 /** The token of a deltaLink, which must name the entity set the read asked (`requested`, the page's own URL). */
-function tokenOf(deltaLink: string, partition: EntityPartition, requested: string): string {
+export function tokenOf(deltaLink: string, partition: EntityPartition, requested: string): string {
   const problem = linkProblem(deltaLink, requested);
   if (problem) throw new ResponseError(`${partition.entity}: the @odata.deltaLink ${problem}; the read stopped`);
   const token = new URL(deltaLink).searchParams.get('$deltatoken');

@@ -1,6 +1,7 @@
 /**
  * `GET /api/data/v9.2/{entitySetName}`: rows of any entity of `world.org.entities`, with `$select`,
- * `Prefer: odata.maxpagesize` paging through `$skiptoken`, `$filter`/`$orderby` on `modifiedon`,
+ * `Prefer: odata.maxpagesize` paging through `$skiptoken`, `$filter`/`$orderby` on `modifiedon` and
+ * `createdon` (entity-filter.ts),
  * `$top`, `$count`, formatted values and lookup annotations, and change tracking
  * (`Prefer: odata.track-changes`, `$deltatoken`). Shapes follow facts §5-§7 and the page, delta and
  * error fixtures.
@@ -13,7 +14,7 @@ import { entityColumns, resolveSelect, type Column } from './columns';
 import { TRACKING_REFUSED_OPTIONS, badDeltaTokenReply, encodeDeltaToken, expiredReply, notEnabledReply, parseDeltaToken, refusedOptionReply } from './changetracking';
 import type { RequestContext } from './context';
 import { dataverseFallback } from './dataverseHost';
-import { parseFilter, parseOrderBy } from './entity-filter';
+import { parseFilter, parseOrderBy, type Order } from './entity-filter';
 import { fixtureText } from './fixtures';
 import { stringHash } from './hash';
 import type { EntityDef } from './model';
@@ -21,7 +22,7 @@ import { API_ROOT, ASSOCIATED_NAVIGATION_PROPERTY, FORMATTED_VALUE, LOOKUP_LOGIC
 import { RowRenderer } from './render';
 import { DATAVERSE_JSON, dataverseError, type HeaderValue, type Reply, type Route } from './router';
 import { indexOfId, rowId, isoSeconds } from './rows';
-import { countRows, scanChanges, scanRows, type Change, type DeltaPosition, type Position } from './scan';
+import { countRows, createdOf, scanByCreated, scanChanges, scanRows, type Change, type DeltaPosition, type Position } from './scan';
 import { decodeSkiptoken, encodeSkiptoken, type PagingCookie } from './skiptoken';
 import { currentRow, renderEnv, tokenLifetimeMs, type Tables, type TableView } from './tables';
 
@@ -240,15 +241,15 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
     return dataverseError(400, '0x0', `'${countOption}' is not a valid count option.`);
   }
 
-  let after: Position | null = null;
-  if (cookie) {
-    const index = indexOfId(view.gen.key, cookie.last) as number;
-    const modifiedMs = cookie.modified ? Date.parse(cookie.modified.last) : (currentRow(view, index)?.modifiedMs ?? 0);
-    if ((order === 'modified' && !cookie.modified) || Number.isNaN(modifiedMs) || (tracking && cookie.snapshot === undefined)) return badSkiptoken();
-    after = { index, modifiedMs };
+  const byCreated = order === 'created' || order === 'created-desc';
+  if (byCreated && bounds.created?.isNull !== false) {
+    return dataverseError(400, '0x0', 'The emulator orders by createdon only with a $filter that leaves out rows without createdon (createdon ne null, or a range).');
   }
+  const after = positionOf(p, order, tracking);
+  if (after === 'bad') return badSkiptoken();
   const snapshot = tracking ? (cookie?.snapshot ?? p.tables.changeVersion()) : undefined;
-  const rows = scanRows(view, order, bounds, after, p.paged ? p.limit + 1 : p.limit);
+  const wanted = p.paged ? p.limit + 1 : p.limit;
+  const rows = byCreated ? scanByCreated(view, bounds, order === 'created-desc', after, wanted) : scanRows(view, order, bounds, after, wanted);
   const more = rows.length > p.limit;
   if (more) rows.length = p.limit;
 
@@ -276,11 +277,28 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
       first: rowId(view.gen.key, first.index),
       last: rowId(view.gen.key, last.index),
       modified: order === 'modified' ? { first: isoSeconds(first.modifiedMs), last: isoSeconds(last.modifiedMs) } : undefined,
+      created: byCreated ? { first: isoSeconds(createdOf(first) ?? 0), last: isoSeconds(createdOf(last) ?? 0) } : undefined,
       snapshot,
     };
     body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
   }
   return reply(`${body}}`, p.headers, rows.length * p.columnCount);
+}
+
+/**
+ * Where a page starts: after the row its paging cookie names (null without a cookie), or 'bad'
+ * for a cookie of another order or of another kind of read.
+ */
+function positionOf(p: PageRequest, order: Order, tracking: boolean): Position | null | 'bad' {
+  const { cookie, view } = p;
+  if (!cookie) return null;
+  const index = indexOfId(view.gen.key, cookie.last) as number;
+  const modifiedMs = cookie.modified ? Date.parse(cookie.modified.last) : (currentRow(view, index)?.modifiedMs ?? 0);
+  const createdMs = cookie.created ? Date.parse(cookie.created.last) : undefined;
+  const byCreated = order === 'created' || order === 'created-desc';
+  if ((order === 'modified' && !cookie.modified) || byCreated !== (cookie.created !== undefined)) return 'bad';
+  if (Number.isNaN(modifiedMs) || Number.isNaN(createdMs) || (tracking && cookie.snapshot === undefined)) return 'bad';
+  return { index, modifiedMs, createdMs };
 }
 
 /** The id a change is about. */

@@ -9,7 +9,7 @@
  * row", so rows inserted or deleted between pages neither shift nor repeat others).
  *
  * [INF] Additions the docs do not show: with `$orderby=modifiedon` a `<modifiedon last first />`
- * element precedes the key element (FetchXML paging cookies list the order columns); change-tracking
+ * element (`<createdon .../>` with `$orderby=createdon`) precedes the key element (FetchXML paging cookies list the order columns); change-tracking
  * pages carry `istracking="True"` and, on the inner cookie, the snapshot version
  * (`trackingversion`) and for delta pages the phase and last version served.
  */
@@ -26,6 +26,8 @@ export interface PagingCookie {
   last: string;
   /** With `$orderby=modifiedon`: the previous page's first and last `modifiedon`. */
   modified?: { first: string; last: string };
+  /** With `$orderby=createdon [desc]`: the previous page's first and last `createdon`. */
+  created?: { first: string; last: string };
   /** Change tracking: the org change version the sync (or delta) is a snapshot of. */
   snapshot?: number;
   /** Delta pages: which list the previous page ended in, and the last version it served. */
@@ -47,7 +49,7 @@ function innerXml(c: PagingCookie): string {
   let attrs = ` page="${c.pageNumber - 1}"`;
   if (c.snapshot !== undefined) attrs += ` trackingversion="${c.snapshot}"`;
   if (c.phase !== undefined) attrs += ` changephase="${c.phase}" lastversion="${c.lastVersion ?? 0}"`;
-  const modified = c.modified ? `<modifiedon last="${c.modified.last}" first="${c.modified.first}" />` : '';
+  const modified = c.modified ? `<modifiedon last="${c.modified.last}" first="${c.modified.first}" />` : c.created ? `<createdon last="${c.created.last}" first="${c.created.first}" />` : '';
   return `<cookie${attrs}>${modified}<${c.primaryKey} last="${brace(c.last)}" first="${brace(c.first)}" /></cookie>`;
 }
 
@@ -90,6 +92,7 @@ export function decodeSkiptoken(value: string): PagingCookie | null {
   if (!last || !first) return null;
   const cookie: PagingCookie = { pageNumber, tracking: outer[3] === 'True', primaryKey: key[1], first: first[1], last: last[1] };
   if (elements.length === 2 && elements[0][1] === 'modifiedon') cookie.modified = { last: elements[0][2], first: elements[0][3] };
+  else if (elements.length === 2 && elements[0][1] === 'createdon') cookie.created = { last: elements[0][2], first: elements[0][3] };
   else if (elements.length !== 1) return null;
   const snapshot = attrs.get('trackingversion');
   if (snapshot !== undefined) {

@@ -110,6 +110,13 @@ describe('$select, $filter and $orderby parsing', () => {
     ['modifiedon gt 2023-01-01T00:10:00.500Z', { lowerMs: Date.parse('2023-01-01T00:10:00.500Z'), lowerInclusive: false, upperInclusive: true }],
     ['(modifiedon ge 2023-01-01T00:00:00Z) and (modifiedon lt 2023-01-02T00:00:00+01:00)', { lowerMs: Date.parse('2023-01-01T00:00:00Z'), lowerInclusive: true, upperMs: Date.parse('2023-01-01T23:00:00Z'), upperInclusive: false }],
     ['modifiedon eq 2023-01-01T00:01:00Z', { lowerMs: Date.parse('2023-01-01T00:01:00Z'), lowerInclusive: true, upperMs: Date.parse('2023-01-01T00:01:00Z'), upperInclusive: true }],
+    ['createdon ne null', { lowerInclusive: true, upperInclusive: true, created: { lowerInclusive: true, upperInclusive: true, isNull: false } }],
+    ['createdon eq null', { lowerInclusive: true, upperInclusive: true, created: { lowerInclusive: true, upperInclusive: true, isNull: true } }],
+    [
+      'createdon ge 2024-01-01T00:00:00Z and createdon lt 2024-02-01T00:00:00Z',
+      { lowerInclusive: true, upperInclusive: true, created: { lowerMs: Date.parse('2024-01-01T00:00:00Z'), lowerInclusive: true, upperMs: Date.parse('2024-02-01T00:00:00Z'), upperInclusive: false, isNull: false } },
+    ],
+    ['createdon le 2024-01-01T00:00:00Z', { lowerInclusive: true, upperInclusive: true, created: { lowerInclusive: true, upperMs: Date.parse('2024-01-01T00:00:00Z'), upperInclusive: true, isNull: false } }],
   ])('$filter=%s', (raw, expected) => {
     expect(parseFilter(def, columns, raw)).toEqual(expected);
   });
@@ -117,9 +124,11 @@ describe('$select, $filter and $orderby parsing', () => {
   it.each([
     ["modifiedon ge '2023-01-01T00:00:00Z'", "A binary operator with incompatible types was detected. Found operand types 'Edm.DateTimeOffset' and 'Edm.String' for operator kind 'GreaterThanOrEqual'."],
     ['ModifiedOn ge 2023-01-01T00:00:00Z', "Could not find a property named 'ModifiedOn' on type 'Microsoft.Dynamics.CRM.account'."],
-    ["contains(name,'x')", "The emulator does not support the $filter 'contains(name,'x')' (supported: modifiedon eq|gt|ge|lt|le <date-time>, joined with and)."],
+    ["contains(name,'x')", "The emulator does not support the $filter 'contains(name,'x')' (supported: modifiedon eq|gt|ge|lt|le <date-time>, createdon eq|gt|ge|lt|le <date-time> or eq|ne null, joined with and)."],
     ['modifiedon ge 2023-01-01T00:00:00Z or modifiedon le 2023-02-01T00:00:00Z', expect.stringContaining('The emulator does not support the $filter')],
     ['name eq 2023-01-01T00:00:00Z', expect.stringContaining('The emulator does not support the $filter')],
+    ['modifiedon eq null', expect.stringContaining('The emulator does not support the $filter')],
+    ["createdon ge '2024-01-01T00:00:00Z'", "A binary operator with incompatible types was detected. Found operand types 'Edm.DateTimeOffset' and 'Edm.String' for operator kind 'GreaterThanOrEqual'."],
   ])('$filter=%s is refused', (raw, message) => {
     expect(parseFilter(def, columns, raw)).toEqual({ error: message });
   });
@@ -130,6 +139,9 @@ describe('$select, $filter and $orderby parsing', () => {
     ['modifiedon', 'modified'],
     ['modifiedon asc,accountid asc', 'modified'],
     ['modifiedon asc, accountid', 'modified'],
+    ['createdon asc', 'created'],
+    ['createdon desc', 'created-desc'],
+    ['createdon desc,accountid desc', 'created-desc'],
   ])('$orderby=%s', (raw, order) => {
     expect(parseOrderBy(def, columns, raw)).toBe(order);
   });
@@ -137,6 +149,7 @@ describe('$select, $filter and $orderby parsing', () => {
   it.each([
     ['modifiedon desc', expect.stringContaining('The emulator does not support the $orderby')],
     ['name asc', expect.stringContaining('The emulator does not support the $orderby')],
+    ['createdon desc,accountid asc', expect.stringContaining('The emulator does not support the $orderby')],
     ['nosuch asc', "Could not find a property named 'nosuch' on type 'Microsoft.Dynamics.CRM.account'."],
   ])('$orderby=%s is refused', (raw, message) => {
     expect(parseOrderBy(def, columns, raw)).toEqual({ error: message });

@@ -90,11 +90,14 @@ export interface TableView {
   stepMs: number;
 }
 
+/** A base row's `createdon` is within this long before its `modifiedon` (scan.ts bounds createdon scans with it). */
+export const CREATED_SPREAD_MS = 90 * 86_400_000;
+
 /** The state of base row `index` (never mutated). */
 export function baseRow(view: TableView, index: number): RowState {
   const modifiedMs = view.startMs + index * view.stepMs;
   // createdon: up to 90 days before modifiedon, whole seconds.
-  const createdMs = modifiedMs - (hash2(view.gen.key, index) % (90 * 86_400)) * 1000;
+  const createdMs = modifiedMs - (hash2(view.gen.key, index) % (CREATED_SPREAD_MS / 1000)) * 1000;
   return { index, version: BASE_ROW_VERSION + index, modifiedMs, createdMs, revision: 0 };
 }
 
