@@ -66,20 +66,20 @@ describe('CursorPaginator', () => {
     );
   });
 
-  test('reset() forgets the links of the previous read', () => {
+  test('fresh() gives a paginator that knows none of the links of the read before', () => {
     const paginator = new CursorPaginator(nextLink(), undefined);
     const body = { '@odata.nextLink': 'https://org.example/next' };
     expect(paginator.next(page(body), [])).toBe('https://org.example/next');
-    paginator.reset();
-    expect(paginator.next(page(body), [])).toBe('https://org.example/next');
+    const next = paginator.fresh();
+    expect(next.next(page(body), [])).toBe('https://org.example/next');
+    expect(() => next.next(page(body), [])).toThrow(ResponseError);
     expect(() => paginator.next(page(body), [])).toThrow(ResponseError);
   });
 });
 
 describe('NoPaginator', () => {
   test('never has a next page', () => {
-    const paginator = new NoPaginator();
-    paginator.reset();
+    const paginator = new NoPaginator().fresh();
     expect(paginator.next()).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../connector/errors';
 import { DeclarativeStream } from '../../connector/streams/declarative-stream';
-import { ODataDatetimeCursor } from '../../connector/streams/datetime-cursor';
+import { ODATA_CURSOR_QUERY } from '../../connector/dataverse/odata-cursor';
+import { DatetimeCursor } from '../../connector/streams/datetime-cursor';
 import { partitionedState, partitionProgressOf, withoutPartitions } from '../../connector/streams/partition-state';
 import type { PartitionPlanner } from '../../connector/streams/partitions';
 import type { Retriever } from '../../connector/streams/retriever';
@@ -74,7 +75,7 @@ describe('DeclarativeStream.checkState with partitions', () => {
         schemaLoader: { load: async () => ({}) },
         retriever,
         transformations: [],
-        incrementalSync: new ODataDatetimeCursor('modifiedon', undefined),
+        incrementalSync: new DatetimeCursor('modifiedon', undefined, ODATA_CURSOR_QUERY),
         context: { config: {}, parameters: {} },
       });
     const planner = new FakePlanner('c', new Meter(seeded(1)), { partitions: 1, pages: 1, size: 1 });
