@@ -101,6 +101,14 @@ async function onExchange(p: Parts, exchange: Exchange): Promise<void> {
   const arrival = target === 'org' ? p.limits.arrive(req.headers, entry.at) : undefined;
   if (arrival) {
     entry.inFlight = arrival.inFlight;
+    // Out of flight once the last byte is handed over: 'finish' comes only after the socket has
+    // flushed, by which time a client on this machine may have read the reply and sent its next
+    // request, which would be counted against a request that is over.
+    const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+    res.end = ((...args: unknown[]) => {
+      arrival.release();
+      return end(...args);
+    }) as typeof res.end;
     res.once('finish', arrival.release);
     res.once('close', arrival.release);
   }
