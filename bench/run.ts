@@ -329,6 +329,9 @@ async function entityBench(o: Options, dir: string): Promise<EntityResults> {
       if (!o.live) {
         const t0 = performance.now();
         results.bytesPerRow = await warm(spec, token, size);
+        // The connector reads a large table in createdon partitions, whose pages no other client asks for: one unmeasured run renders them.
+        const fill = await measure({ label: 'connector (pre-render)', args: argsOf('connector'), cwd: ROOT, env: childEnv, stdout: 'devnull' });
+        if (!checkExit(fill, `connector pre-render at ${int(size)} rows`)) throw new Error('pre-render run failed');
         say(`${int(size)} rows: pages pre-rendered in ${secs(performance.now() - t0)} s (${pageCache.size} pages, ${mb(pageCache.bytes)} MB, ${results.bytesPerRow.toFixed(0)} B/row)`);
       }
       for (let run = 1; run <= o.reps[s]; run++) {
@@ -338,16 +341,18 @@ async function entityBench(o: Options, dir: string): Promise<EntityResults> {
           pageCache.resetCounters();
           const from = emu.log.length;
           const cpu0 = process.cpuUsage();
-          const r = await measure({ label: client, args: argsOf(client), cwd: ROOT, env: childEnv, stdout: o.stdout });
+          let stateCount = 0;
+          const onStateLine = (line: string) => (stateCount += Number(JSON.parse(line).state?.sourceStats?.recordCount ?? NaN));
+          const r = await measure({ label: client, args: argsOf(client), cwd: ROOT, env: childEnv, stdout: o.stdout, onStateLine });
           const cpu = process.cpuUsage(cpu0);
           const what = `${client} at ${int(size)} rows (run ${run})`;
           if (!checkExit(r, what)) continue;
           if (r.records !== undefined && r.records !== size) fail(`${what}: ${r.records} RECORD lines, ${size} rows defined`);
-          if (pageCache.rowsServed !== size || pageCache.lastPageServed !== 1) fail(`${what}: the emulator served ${pageCache.rowsServed} rows (${pageCache.lastPageServed} last pages), ${size} defined`);
+          // A partitioned read ends one collection per partition; the others read one.
+          const lastPagesOk = client === 'connector' ? pageCache.lastPageServed >= 1 : pageCache.lastPageServed === 1;
+          if (pageCache.rowsServed !== size || !lastPagesOk) fail(`${what}: the emulator served ${pageCache.rowsServed} rows (${pageCache.lastPageServed} last pages), ${size} defined`);
           if (client === 'connector' && o.stdout !== 'devnull') {
-            const state = jsonLines(r.stdoutText).find((m) => m.type === 'STATE');
-            const count = state?.state?.sourceStats?.recordCount;
-            if (count !== size) fail(`${what}: final STATE recordCount ${count}, ${size} rows defined`);
+            if (stateCount !== size) fail(`${what}: the STATEs' recordCounts add up to ${stateCount}, ${size} rows defined`);
           }
           const m: Measurement = {
             client,

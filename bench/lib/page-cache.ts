@@ -21,6 +21,8 @@ interface CachedPage {
   reply: Reply;
   rows: number;
   last: boolean;
+  /** A `$top` request (a partitioned read's one-row bound probe): its rows are not the read's. */
+  probe: boolean;
 }
 
 export class PageCache {
@@ -30,8 +32,10 @@ export class PageCache {
   misses = 0;
   /** Rows in the pages served (hits and misses), since the last resetCounters(). */
   rowsServed = 0;
-  /** Whether the last page of a collection (no nextLink) was served since resetCounters(). */
+  /** Last pages of a collection (no nextLink) served since resetCounters(): one per partition read. */
   lastPageServed = 0;
+  /** Rows of `$top` probes (a partitioned read's bounds) since resetCounters(), kept out of rowsServed. */
+  probeRowsServed = 0;
   private installed = false;
 
   /** Wraps the emulator's entity-set route; call before startEmulator. */
@@ -53,6 +57,7 @@ export class PageCache {
     this.misses = 0;
     this.rowsServed = 0;
     this.lastPageServed = 0;
+    this.probeRowsServed = 0;
   }
 
   get size(): number {
@@ -79,6 +84,10 @@ export class PageCache {
   }
 
   private count(page: CachedPage): void {
+    if (page.probe) {
+      this.probeRowsServed += page.rows;
+      return;
+    }
     this.rowsServed += page.rows;
     if (page.last) this.lastPageServed++;
   }
@@ -100,6 +109,7 @@ export class PageCache {
       reply: { ...reply, body: Buffer.from(text, 'utf8') },
       rows: parsed.value?.length ?? 0,
       last: parsed['@odata.nextLink'] === undefined,
+      probe: ctx.query.has('$top'),
     };
     this.count(page);
     if (key !== undefined) this.pages.set(key, page);

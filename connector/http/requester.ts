@@ -278,13 +278,7 @@ export class HttpRequester {
     init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
     parse: (text: string, response: Response, target: URL) => T,
   ): Promise<{ status: number; headers: Headers; parsed: T }> {
-    const origin = new URL(base).origin;
-    const target = new URL(url);
-    if (target.origin !== origin) {
-      throw new ResponseError(`Dataverse returned a link to ${target.origin}, which is not the org host ${origin}; the read stopped and no token was sent there`, {
-        internal: `refused URL with origin ${target.origin}`,
-      });
-    }
+    const { origin, target } = onOrgHost(base, url);
     const { deps } = this.options;
     const what = `${init.method} ${target.pathname}`;
     let failure: ClassifiedFailure | undefined;
@@ -386,4 +380,16 @@ export class HttpRequester {
 function bodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+/** The org's origin and the request's URL; a URL on any other host is refused before a token is attached. */
+function onOrgHost(base: string, url: string): { origin: string; target: URL } {
+  const origin = new URL(base).origin;
+  const target = new URL(url);
+  if (target.origin !== origin) {
+    throw new ResponseError(`Dataverse returned a link to ${target.origin}, which is not the org host ${origin}; the read stopped and no token was sent there`, {
+      internal: `refused URL with origin ${target.origin}`,
+    });
+  }
+  return { origin, target };
 }

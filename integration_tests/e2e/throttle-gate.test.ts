@@ -1,3 +1,4 @@
+import { setupGuideDescriber } from '../../connector/dataverse/error-messages';
 /**
  * The throttle gate against the HTTPS emulator, through real MSAL, real fetch and real TLS: a
  * 429's Retry-After holds back a second, concurrent request, and concurrent requests share one
@@ -39,7 +40,9 @@ function processParts(gate: ThrottleGate | undefined, onLog: (message: string) =
     reachedHosts: new Set(),
     gate,
   };
+  const describer = setupGuideDescriber({ orgUrl: config.org_url, tenantId: config.tenant_id, clientId: config.client_id, authorityHost: emulator.loginUrl });
   const authenticator = new MsalAuthenticator({
+    describer,
     orgUrl: config.org_url,
     tenantId: config.tenant_id,
     clientId: config.client_id,
@@ -58,7 +61,7 @@ function processParts(gate: ThrottleGate | undefined, onLog: (message: string) =
       requestHeaders: constant({ Accept: 'application/json' }),
       authenticator,
       retryPolicy: DEFAULT_RETRY_POLICY,
-      errorContext: { orgUrl: config.org_url, tenantId: config.tenant_id, clientId: config.client_id, authorityHost: emulator.loginUrl },
+      describer,
       deps,
     });
   return { requester };

@@ -37,6 +37,7 @@ function entra() {
 test('10 concurrent callers cause exactly 1 token POST and all get its token', async () => {
   const { calls, release, fetchMock } = entra();
   const auth = new MsalAuthenticator({
+    describer: { describeTokenError: () => undefined },
     orgUrl: 'https://contoso.crm4.dynamics.com',
     tenantId: TENANT,
     clientId: 'a8fdfbd0-da97-42d9-8f1a-fd6a7cb650b4',
