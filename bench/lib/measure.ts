@@ -39,21 +39,27 @@ export interface RunSpec {
 export function stateLineCollector(onState: (line: string) => void): (chunk: Buffer) => void {
   const mark = Buffer.from('{"type":"STATE"');
   let carry: Buffer | undefined;
+  // Whether the next chunk starts a line: a record's data may hold the marker's text too.
+  let lineStart = true;
   return (chunk) => {
     const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const startsLine = carry !== undefined || lineStart;
     carry = undefined;
-    for (let at = buf.indexOf(mark); at >= 0; ) {
+    lineStart = buf.length > 0 && buf[buf.length - 1] === 10;
+    for (let at = buf.indexOf(mark); at >= 0; at = buf.indexOf(mark, at + 1)) {
+      if (at === 0 ? !startsLine : buf[at - 1] !== 10) continue;
       const end = buf.indexOf(10, at);
       if (end < 0) {
         carry = Buffer.from(buf.subarray(at));
         return;
       }
       onState(buf.toString('utf8', at, end));
-      at = buf.indexOf(mark, end);
     }
     // A line cut inside its first bytes may still be a STATE: keep them for the next chunk.
-    const tail = buf.subarray(buf.lastIndexOf(10) + 1);
-    if (tail.length < mark.length && mark.subarray(0, tail.length).equals(tail)) carry = Buffer.from(tail);
+    const cut = buf.lastIndexOf(10);
+    const tail = buf.subarray(cut + 1);
+    const tailStartsLine = cut >= 0 || startsLine;
+    if (tailStartsLine && tail.length > 0 && tail.length < mark.length && mark.subarray(0, tail.length).equals(tail)) carry = Buffer.from(tail);
   };
 }
 
