@@ -21,7 +21,7 @@
  * yet, so starting it again is as safe.
  *
  * Anything else reads sequentially as before (the planner answers undefined): one worker, a
- * table without `createdon`, an estimate under two pages, a later delta, a table without change
+ * table without `createdon`, an estimate under four pages, a later delta, a table without change
  * tracking for an incremental read, change tracking refused (403, with the existing fallback to
  * the cursor), or a table whose `createdon` is null everywhere.
  */
@@ -36,8 +36,12 @@ import { CHANGES_KEY, cutRanges, filterOf, keyOf, parseKey, type CreatedRange, t
 import { columnsOf } from './entity-schema';
 import { deltaTokenProblem } from './change-tracking-state';
 
-/** Under this many estimated pages a partitioned read gains nothing over one sequential read. */
-export const MIN_PAGES = 2;
+/**
+ * Under this many estimated pages a table is read sequentially: every partition costs at least
+ * one request, and the bounds two more, so a small table would cost more requests than it has
+ * pages for little or no gain.
+ */
+export const MIN_PAGES = 4;
 /** Ranges per worker: a worker done with a sparse range takes the next, so skew still balances. */
 export const RANGES_PER_WORKER = 4;
 /** At most this many ranges (each is a key in the state and at least one request). */
@@ -120,11 +124,12 @@ export class EntityPartitionPlanner implements PartitionPlanner {
 }
 
 /**
- * Ranges for `workers`: 4 each, at least 2, at most {@link MAX_RANGES}, and no more than 4 per
- * estimated page (a range then averages a quarter page or more: each costs a request).
+ * Ranges for `workers`: 4 each, at least 2, at most {@link MAX_RANGES}, and no more than the
+ * estimated pages, so a range averages a page or more and a partitioned read costs at most about
+ * twice the requests of a sequential one (each range ends in a partial page).
  */
 export function rangeCount(workers: number, pages: number | undefined): number {
-  return Math.max(2, Math.min(MAX_RANGES, workers * RANGES_PER_WORKER, (pages ?? Infinity) * RANGES_PER_WORKER));
+  return Math.max(2, Math.min(MAX_RANGES, workers * RANGES_PER_WORKER, pages ?? Infinity));
 }
 
 /** A data partition: the stream's read of one `createdon` range, or of the rows without one. */

@@ -6,7 +6,7 @@
 import type { EntityPartition } from '../../connector/dataverse/entity-components';
 import type { EntityMetadataProvider } from '../../connector/dataverse/entity-metadata';
 import { cutRanges, keyOf, parseKey } from '../../connector/dataverse/entity-partition-keys';
-import { EntityPartitionPlanner } from '../../connector/dataverse/entity-partitions';
+import { EntityPartitionPlanner, rangeCount } from '../../connector/dataverse/entity-partitions';
 import { ConfigError, DataverseError } from '../../connector/errors';
 import { buildUrl, type HttpRequester } from '../../connector/http/requester';
 import { CursorPaginator } from '../../connector/streams/paginator';
@@ -103,7 +103,7 @@ interface Setup {
   pageSize?: number;
 }
 
-function setup({ rows, estimate = rows.length, columns = ['accountid', 'createdon', 'name'], partition = {}, pageSize = 5000 }: Setup) {
+function setup({ rows, estimate = 100_000, columns = ['accountid', 'createdon', 'name'], partition = {}, pageSize = 5000 }: Setup) {
   const requester = new FakeRequester(rows);
   const router = { partitions: async () => [{ ...PARTITION, ...partition }] };
   const paginator = new CursorPaginator({ render: (ctx) => (ctx.response as Record<string, unknown>)['@odata.nextLink'] }, undefined);
@@ -214,7 +214,7 @@ describe('full refresh plans', () => {
 describe('sequential reads stay sequential (undefined)', () => {
   test.each([
     ['one worker', { rows: EVEN }, 1, 0],
-    ['an estimate under two pages', { rows: EVEN, estimate: 5_000, pageSize: 5000 }, 4, 0],
+    ['an estimate under four pages', { rows: EVEN, estimate: 15_000, pageSize: 5000 }, 4, 0],
     ['a table without createdon', { rows: EVEN, columns: ['accountid', 'name'] }, 4, 0],
     ['every createdon null: one bound request finds no row', { rows: tableOf([null, null]), estimate: 50_000 }, 4, 1],
     ['every row created in the same second: nothing to cut', { rows: tableOf([day(1), day(1), day(1)]), estimate: 50_000 }, 4, 2],
@@ -351,5 +351,18 @@ describe('cutRanges', () => {
     // Two seconds cut in eight: only one whole-second cut falls strictly inside.
     expect(cutRanges(day(0), day(0) + 2000, 8).map(keyOf)).toEqual(['createdon:[,2024-01-01T00:00:01Z)', 'createdon:[2024-01-01T00:00:01Z,)']);
     expect(cutRanges(day(0) + 500, day(0) + 900, 8)).toEqual([{ kind: 'range', start: undefined }]);
+  });
+});
+
+describe('rangeCount: 4 ranges a worker, never more than the estimated pages, 2 to 64', () => {
+  test.each([
+    [4, 12, 12],
+    [4, 100, 16],
+    [16, 1000, 64],
+    [2, 4, 4],
+    [4, 1, 2],
+    [4, undefined, 16],
+  ])('%i workers, %s pages: %i ranges', (workers, pages, expected) => {
+    expect(rangeCount(workers, pages)).toBe(expected);
   });
 });
