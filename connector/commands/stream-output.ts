@@ -64,11 +64,16 @@ export class StreamOutput {
     this.deps.governor.check();
   }
 
-  /** A STATE covering every record of this stream pushed before it. */
-  state(state: Record<string, unknown>): Promise<void> {
+  /**
+   * A STATE covering every record of this stream pushed before it; RUNNING first if no page came
+   * yet (an empty partition can finish before any other has a page: Airbyte wants RUNNING before
+   * a stream's first STATE).
+   */
+  async state(state: Record<string, unknown>): Promise<void> {
+    const running = this.startRunning();
     const count = this.sinceCheckpoint;
     this.sinceCheckpoint = 0;
-    return this.out.push(streamStateMessage(this.name, state, count));
+    await Promise.all([running, this.out.push(streamStateMessage(this.name, state, count))]);
   }
 
   /** RUNNING (if no page came), the summary LOG and COMPLETE. */

@@ -152,7 +152,8 @@ describe('full refresh over many pages', () => {
   let result: CliResult;
   beforeAll(async () => {
     emulator.tables.define('contact', { rowCount: 1234 });
-    result = await read(['contact'], [['contact', 'full_refresh']], undefined, { formatted_values: true });
+    // One request at a time: this block is about the sequential read's pages and states (partitioned-reads.test.ts has the parallel one).
+    result = await read(['contact'], [['contact', 'full_refresh']], undefined, { formatted_values: true, max_parallel_requests: 1 });
   });
 
   test('exactly the emulator rows, once each, one STATE {} of 1234', () => {
@@ -201,11 +202,12 @@ describe('incremental with change tracking', () => {
   let deleted: string[];
   beforeAll(async () => {
     emulator.tables.define('account', { rowCount: 180 });
-    first = await read(['account'], [['account', 'incremental']]);
+    // One request at a time: the states at page boundaries of the sequential read (partitioned-reads.test.ts has the parallel one).
+    first = await read(['account'], [['account', 'incremental']], undefined, { max_parallel_requests: 1 });
     emulator.tables.advance(3600);
     updated = emulator.tables.update('account', 7);
     deleted = emulator.tables.delete('account', 4);
-    second = await read(['account'], [['account', 'incremental']], finalStates(first.messages));
+    second = await read(['account'], [['account', 'incremental']], finalStates(first.messages), { max_parallel_requests: 1 });
   });
 
   test('read 1: every row, states at page boundaries ending in a delta token', () => {

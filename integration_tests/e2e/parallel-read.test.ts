@@ -1,8 +1,10 @@
 /**
  * Streams read concurrently against the emulator, through real MSAL and HTTPS. In process: the
  * worker count is the `read` command's injected `workers` getter, which the CLI fills from the
- * throttle gate and `max_parallel_requests` (a config field not on this branch yet); everything
+ * throttle gate and `max_parallel_requests` (parallel-cli.test.ts runs the CLI itself); everything
  * else is the production path (source build, token, requester, scheduler, writer's messages).
+ * Tables of at most 3 pages: streams read whole (the planner cuts tables of 4 pages or more),
+ * so each stream keeps the emulator's row order while the streams interleave.
  */
 import { startEmulator, type Emulator } from '../emulator';
 import type { CommandDeps } from '../../connector/commands/deps';
@@ -50,7 +52,7 @@ function deps(workers: number): CommandDeps {
 }
 
 async function readAll(workers: number, mode: 'full_refresh' | 'incremental', state?: string): Promise<Output[]> {
-  const config = writeJson(`parallel-config-${Math.random()}.json`, emulator.config({ entities: Object.keys(TABLES), page_size: 50 }));
+  const config = writeJson(`parallel-config-${Math.random()}.json`, emulator.config({ entities: Object.keys(TABLES), page_size: 100 }));
   const catalog = writeJson(`parallel-catalog-${Math.random()}.json`, {
     streams: Object.keys(TABLES).map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: mode, destination_sync_mode: 'append' })),
   });
