@@ -19,6 +19,7 @@ import type { ChildSpec } from './children/child-spec';
 import { jsonLines, measure } from './lib/measure';
 import { int, mdTable, ratio, secs, type Cell } from './lib/report';
 import { barChart } from './lib/svg-chart';
+import { killResumeBench, type KillResults } from './kill-resume';
 
 /** What the section needs from run.ts. */
 export interface LatencyContext {
@@ -67,6 +68,8 @@ export interface LatencyResults {
   hasMaxParallel: boolean;
   budget: { budgetMs: number; windowMs: number };
   workloads: LatencyWorkload[];
+  /** Workload 5: SIGKILLs during workload 1's read, each resumed from its last STATEs. */
+  kills?: KillResults;
 }
 
 const PAGE = 5000;
@@ -304,10 +307,24 @@ export async function latencyBench(ctx: LatencyContext): Promise<LatencyResults>
         Object.assign(emu.service, { executionBudgetMs: saved.budget, executionWindowMs: saved.window });
       }
     }
+    results.kills = await killWorkload(ctx, emu, results, hasMaxParallel);
     return results;
   } finally {
     await emu.close();
   }
+}
+
+/** Workload 5 on workload 1's tables and files; kill moments drawn over the connector's own read time there. */
+async function killWorkload(ctx: LatencyContext, emu: Emulator, results: LatencyResults, hasMaxParallel: boolean): Promise<KillResults> {
+  const w = WORKLOADS[0];
+  const define = () => {
+    for (const entity of w.entities) emu.tables.define(entity, { rowCount: w.perEntity });
+  };
+  define();
+  const files = await prepare(ctx, emu, w, hasMaxParallel);
+  const keys = Object.fromEntries(w.entities.map((e) => [e, emu.world.org.entities[e].primaryIdAttribute]));
+  const fullMs = connectorRun(results.workloads.find((x) => x.id === 1))?.wallMs ?? 10_000;
+  return killResumeBench(ctx, emu, define, files, keys, fullMs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -350,7 +367,16 @@ export function latencyBars(r: LatencyResults): LatencyBar[] {
       value: tight ? `max ${tight.maxInFlight} in flight, ${tight.throttled} x 429, ${tight.retryAfterViolations} early requests` : 'n/a',
       pass: tight ? tight.exact && tight.maxInFlight <= r.dopHint && tight.retryAfterViolations === 0 : undefined,
     },
+    killBar(r.kills),
   ];
+}
+
+function killBar(kills: KillResults | undefined): LatencyBar {
+  const name = 'latency 5: SIGKILL at 10 moments of workload 1, each resumed from its last STATEs: no row lost, recordCount exact';
+  if (!kills) return { name, value: 'n/a', pass: undefined };
+  const good = kills.kills.filter((k) => k.lost === 0 && k.badCounts === 0 && k.resumedCode === 0).length;
+  const lost = kills.kills.reduce((n, k) => n + k.lost, 0);
+  return { name, value: `${good} of ${kills.kills.length} kills clean, ${lost} rows lost`, pass: kills.kills.length === 10 && good === 10 };
 }
 
 export const LATENCY_HEADER = ['workload', 'client', 'wall s', 'records/s', 'vs sequential bound', 'org requests', 'max in flight', '429s', 'exact'];
@@ -398,5 +424,18 @@ export function latencyMarkdown(r: LatencyResults, chartFile: string): string {
     '',
     '"max in flight" and "429s" come from the emulator log (each request\'s in-flight count at arrival); workload 4 also checks from the log that no request arrived after a Retry-After answer and before it had passed (integration_tests/helpers/service-limits.ts). Every run\'s record ids are compared with the table\'s: each row exactly once.',
     '',
+    ...killMarkdown(r.kills),
   ].join('\n');
+}
+
+/** Workload 5's table: one row per kill. */
+function killMarkdown(kills: KillResults | undefined): string[] {
+  if (!kills) return [];
+  const rows = kills.kills.map((k, i) => [String(i + 1), secs(k.killAtMs), String(k.states), String(k.resumedCode), String(k.lost), String(k.repeated), String(k.badCounts)]);
+  return [
+    `- 5: workload 1 read by the connector with default settings, SIGKILLed at 10 moments spread over its ${secs(kills.fullMs)} s read (seeded, bench/kill-resume.ts), each killed run resumed from the last STATE it printed per stream. Delivered = the killed run's records up to each stream's last STATE plus every record of the resumed run; "read twice" are uncommitted records read again.`,
+    '',
+    mdTable(['kill', 'at s', 'STATEs before', 'resumed exit', 'rows lost', 'read twice', 'wrong recordCount'], rows),
+    '',
+  ];
 }
