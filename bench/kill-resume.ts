@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Emulator } from '../integration_tests/emulator';
+import { mulberry32 } from '../integration_tests/emulator/random';
 import { secs } from './lib/report';
 import type { LatencyContext } from './latency';
 
@@ -106,21 +107,14 @@ function killMoments(fullMs: number, count: number, random: () => number): numbe
   return Array.from({ length: count }, (_, i) => Math.round(((i + 0.2 + 0.6 * random()) / count) * fullMs));
 }
 
-/** A small seeded generator, so a run's kill moments can be told again from its seed. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /**
  * Runs workload 5. `define` gives the tables their rows afresh (the same rows every time);
  * `files` are workload 1's config and catalog.
  */
 export async function killResumeBench(ctx: LatencyContext, emu: Emulator, define: () => void, files: { config: string; catalog: string }, keys: Record<string, string>, fullMs: number): Promise<KillResults> {
-  const random = seeded(20261201);
+  // Seeded, so a run's kill moments can be told again.
+  const random = mulberry32(20261201);
   const results: KillResults = { kills: [], fullMs };
   const read = ['read', '--config', files.config, '--catalog', files.catalog];
   for (const [i, killAtMs] of killMoments(fullMs, 10, random).entries()) {

@@ -29,27 +29,21 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   await checkStates(streams, states);
   await refuseFullRefreshOnly(configured, source.streams, args.catalog);
   await checkSelections(streams);
+  // One per process: every stream's pages count against one heap, and it bounds the workers.
+  const governor = new MemoryGovernor();
   const tasks = streams.map(({ entry, stream }) => ({ stream, syncMode: entry.syncMode, state: states.get(entry.name)?.state, selected: entry.selectedFields }));
-  yield* schedule(tasks, { now: deps.now, progress: deps.progress, workers: deps.workers ?? workersFrom(deps, config as unknown as Record<string, unknown>), governor: new MemoryGovernor() });
+  yield* schedule(tasks, { now: deps.now, progress: deps.progress, workers: deps.workers ?? workersFrom(deps, config as unknown as Record<string, unknown>, governor), governor });
 }
-
-/**
- * Pages a read holds in memory at once, whatever the service allows: each worker holds one page
- * (its body, then its parsed rows until they are written), about 20 MB for 5,000 rows of a
- * 20-column table. Four keep a parallel read within the memory bar (250 MB) and still hide most
- * of the service's latency (a 2 s page is parsed and written in about 60 ms).
- */
-export const MAX_PAGES_IN_MEMORY = 4;
 
 /**
  * The worker count, asked each time a stream or partition could start: the throttle gate's limit
  * (`max_parallel_requests`, else the service's dop hint, lowered after execution-time 429s),
- * bounded by {@link MAX_PAGES_IN_MEMORY}.
+ * bounded by what the heap allows ({@link MemoryGovernor.workerAllowance}).
  */
-function workersFrom(deps: CommandDeps, config: Record<string, unknown>): () => number {
+function workersFrom(deps: CommandDeps, config: Record<string, unknown>, governor: MemoryGovernor): () => number {
   const gate = deps.http.gate;
-  if (!gate) return () => Math.min(MAX_PAGES_IN_MEMORY, workersOf(config));
-  return () => Math.min(MAX_PAGES_IN_MEMORY, gate.limit);
+  if (!gate) return () => Math.min(governor.workerAllowance, workersOf(config));
+  return () => Math.min(governor.workerAllowance, gate.limit);
 }
 
 /**

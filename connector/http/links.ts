@@ -3,6 +3,7 @@
  * it names the same resource the read started on: the org host (so the bearer token never leaves
  * it) and the same entity set path (so rows of another table can never pass as this stream's).
  */
+import { ResponseError } from '../errors';
 
 /**
  * Why `link` must not be followed by a read whose first request went to `start`, or undefined
@@ -38,4 +39,16 @@ function normalisedPath(url: URL): string {
 /** Paths come from a response or a state file: never echo more than a line's worth. */
 function shorten(path: string): string {
   return path.length <= 120 ? path : `${path.slice(0, 117)}...`;
+}
+
+/** The org's origin and the request's URL; a URL on any other host is refused before a token is attached. */
+export function onOrgHost(base: string, url: string): { origin: string; target: URL } {
+  const origin = new URL(base).origin;
+  const target = new URL(url);
+  if (target.origin !== origin) {
+    throw new ResponseError(`Dataverse returned a link to ${target.origin}, which is not the org host ${origin}; the read stopped and no token was sent there`, {
+      internal: `refused URL with origin ${target.origin}`,
+    });
+  }
+  return { origin, target };
 }

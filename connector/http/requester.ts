@@ -9,12 +9,12 @@ import type { ErrorDescriber } from './error-describer';
 import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
 import { withDeadline } from './deadline';
 import { parseExactJson } from './exact-json';
-import { linkProblem } from './links';
+import { linkProblem, onOrgHost } from './links';
 import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } from './network-errors';
 import { requestLine } from './request-line';
 import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
 import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
-import type { GateDeps } from './throttle-gate';
+import { pauseOnRetryAfter, type GateDeps } from './throttle-gate';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
 export type RequestContext = Record<string, unknown>;
@@ -295,6 +295,7 @@ export class HttpRequester {
         try {
           ({ response, text } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
             const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
+            if (answer.status === 429) pauseOnRetryAfter(deps.gate, answer.headers, deps.now());
             return { response: answer, text: await answer.text() };
           }));
         } catch (err) {
@@ -380,16 +381,4 @@ export class HttpRequester {
 function bodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   return typeof body === 'string' ? body : JSON.stringify(body);
-}
-
-/** The org's origin and the request's URL; a URL on any other host is refused before a token is attached. */
-function onOrgHost(base: string, url: string): { origin: string; target: URL } {
-  const origin = new URL(base).origin;
-  const target = new URL(url);
-  if (target.origin !== origin) {
-    throw new ResponseError(`Dataverse returned a link to ${target.origin}, which is not the org host ${origin}; the read stopped and no token was sent there`, {
-      internal: `refused URL with origin ${target.origin}`,
-    });
-  }
-  return { origin, target };
 }

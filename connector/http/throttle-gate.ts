@@ -12,7 +12,7 @@
  */
 import { InterruptedError } from '../errors';
 import { pause } from './delay';
-import type { Outcome } from './retry-policy';
+import { parseRetryAfter, type Outcome } from './retry-policy';
 
 /** Dataverse allows 52 concurrent requests per user (facts §9). */
 export const MAX_PARALLEL_REQUESTS = 52;
@@ -301,4 +301,13 @@ function describeCode(code: string): string {
 
 function stopped(signal: AbortSignal, what: string): InterruptedError {
   return new InterruptedError(`stopped by ${String(signal.reason)} while waiting for a free request slot before ${what}`);
+}
+
+/**
+ * A 429's Retry-After pauses every worker as soon as its headers are in: the retry loop pauses
+ * them too, but only once the body is read, and meanwhile another worker could send.
+ */
+export function pauseOnRetryAfter(gate: RequestGate | undefined, headers: Headers, nowMs: number): void {
+  const waitMs = parseRetryAfter(headers.get('retry-after'), nowMs);
+  if (waitMs !== undefined) gate?.pauseFor(waitMs);
 }

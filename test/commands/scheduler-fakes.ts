@@ -10,6 +10,7 @@ import { DeclarativeStream } from '../../connector/streams/declarative-stream';
 import type { PartitionPage, PartitionPlan, PartitionPlanner, PartitionRequest, ReadPartition } from '../../connector/streams/partitions';
 import type { Retriever } from '../../connector/streams/retriever';
 import type { StreamEvent } from '../../connector/streams/types';
+import { mulberry32 } from '../../integration_tests/emulator/random';
 
 /** Counts reads in flight. */
 export class Meter {
@@ -34,17 +35,8 @@ export class Meter {
   }
 }
 
-/** A deterministic random source (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic random source: the emulator's mulberry32. */
+export const seeded = mulberry32;
 
 const rows = (prefix: string, from: number, count: number) => Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${from + i}` }));
 
