@@ -71,35 +71,11 @@ export function capNewSpace(): void {
 /** Heap above which a read collects between pages (measured: 145 MB peak RSS over a million 20-column rows). */
 export const DEFAULT_HEAP_BUDGET = 40 * 1024 * 1024;
 
-/**
- * The live heap (after a collection) above which a parallel read starts fewer workers. A sequential
- * read of 5,000-row pages lives in about 20-30 MB; each more page held at once adds 10-20 MB.
- */
-export const PARALLEL_LIVE_LIMIT = 64 * 1024 * 1024;
-
-/** The most workers the heap ever allows (Dataverse's 52 concurrent requests per user). */
-const MAX_ALLOWANCE = 52;
-
 export class MemoryGovernor {
   private budget: number;
-  private allowance = MAX_ALLOWANCE;
 
-  constructor(
-    private readonly baseBudget = DEFAULT_HEAP_BUDGET,
-    private readonly liveLimit = PARALLEL_LIVE_LIMIT,
-  ) {
+  constructor(private readonly baseBudget = DEFAULT_HEAP_BUDGET) {
     this.budget = baseBudget;
-  }
-
-  /**
-   * Workers the heap allows now. When pages come faster than they are written (the service
-   * answers quicker than this process parses: the CPU is the limit, not latency), parallel pages
-   * only pile up in memory: each collection that finds the live heap over the limit halves the
-   * allowance, and one that finds it under half the limit raises it by one. A latency-bound read
-   * writes each page before the next arrives and keeps every worker.
-   */
-  get workerAllowance(): number {
-    return this.allowance;
   }
 
   /**
@@ -114,9 +90,6 @@ export class MemoryGovernor {
     const gc = collector();
     if (!gc) return;
     gc();
-    const live = process.memoryUsage().heapUsed;
-    if (live > this.liveLimit) this.allowance = Math.max(1, Math.floor(this.allowance / 2));
-    else if (live < this.liveLimit / 2) this.allowance = Math.min(MAX_ALLOWANCE, this.allowance + 1);
-    this.budget = Math.max(this.baseBudget, Math.round(live * 1.5));
+    this.budget = Math.max(this.baseBudget, Math.round(process.memoryUsage().heapUsed * 1.5));
   }
 }

@@ -29,21 +29,21 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   await checkStates(streams, states);
   await refuseFullRefreshOnly(configured, source.streams, args.catalog);
   await checkSelections(streams);
-  // One per process: every stream's pages count against one heap, and it bounds the workers.
+  // One per process: every stream's pages count against one heap.
   const governor = new MemoryGovernor();
   const tasks = streams.map(({ entry, stream }) => ({ stream, syncMode: entry.syncMode, state: states.get(entry.name)?.state, selected: entry.selectedFields }));
-  yield* schedule(tasks, { now: deps.now, progress: deps.progress, workers: deps.workers ?? workersFrom(deps, config as unknown as Record<string, unknown>, governor), governor });
+  yield* schedule(tasks, { now: deps.now, progress: deps.progress, workers: deps.workers ?? workersFrom(deps, config as unknown as Record<string, unknown>), governor });
 }
 
 /**
  * The worker count, asked each time a stream or partition could start: the throttle gate's limit
- * (`max_parallel_requests`, else the service's dop hint, lowered after execution-time 429s),
- * bounded by what the heap allows ({@link MemoryGovernor.workerAllowance}).
+ * (`max_parallel_requests`, else the service's dop hint, lowered after execution-time 429s).
+ * Memory does not bound it: the process's page slots (http/page-slots.ts) bound the pages held.
  */
-function workersFrom(deps: CommandDeps, config: Record<string, unknown>, governor: MemoryGovernor): () => number {
+function workersFrom(deps: CommandDeps, config: Record<string, unknown>): () => number {
   const gate = deps.http.gate;
-  if (!gate) return () => Math.min(governor.workerAllowance, workersOf(config));
-  return () => Math.min(governor.workerAllowance, gate.limit);
+  if (!gate) return () => workersOf(config);
+  return () => gate.limit;
 }
 
 /**

@@ -22,6 +22,6 @@ export async function pause(sleep: (ms: number) => Promise<void>, ms: number, si
   if (signal.aborted) throw stopped(signal, what);
 }
 
-function stopped(signal: AbortSignal, what: string): InterruptedError {
+export function stopped(signal: AbortSignal, what: string): InterruptedError {
   return new InterruptedError(`stopped by ${String(signal.reason)} while ${what}`);
 }

@@ -14,6 +14,11 @@ import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } fr
 import { requestLine } from './request-line';
 import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
 import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
+import { readUnderSlot, type PageSlots, type SlotRelease } from './page-slots';
+import { bodyText, parseDataverseError } from './error-body';
+import { buildUrl } from './url';
+
+export { buildUrl, parseDataverseError };
 import { pauseOnRetryAfter, type GateDeps } from './throttle-gate';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
@@ -44,6 +49,8 @@ export interface HttpDeps extends GateDeps {
    * endpoint: a refused connection to one of them is an outage to retry, not a wrong URL.
    */
   reachedHosts?: Set<string>;
+  /** One per process: the pages held in memory at once (page-slots.ts); absent, no bound. */
+  pageSlots?: PageSlots;
 }
 
 export interface HttpRequesterOptions {
@@ -63,6 +70,11 @@ export interface HttpRequesterOptions {
 export interface RequestExtras {
   headers?: Record<string, string>;
   parameters?: Record<string, unknown>;
+  /**
+   * A page of a walk: its body is read under a page slot, which the result's `release` gives
+   * back (the walk calls it once the page is written, when it asks for the next one).
+   */
+  holdPage?: boolean;
 }
 
 /** A response the caller can use: status 2xx, body parsed. */
@@ -71,6 +83,8 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   body: unknown;
+  /** With `holdPage`: gives the page's slot back. */
+  release?: SlotRelease;
 }
 
 function parseJson(text: string, _response: Response, target: URL): unknown {
@@ -79,33 +93,6 @@ function parseJson(text: string, _response: Response, target: URL): unknown {
     return parseExactJson(text);
   } catch {
     throw new MalformedResponse(`the response to ${target.pathname} was not valid JSON (${text.length} bytes)`);
-  }
-}
-
-/** Keeps OData's `$` and `@` and the punctuation of filters readable in URLs (servers decode both forms). */
-function encodeQueryPart(value: string): string {
-  return encodeURIComponent(value).replace(/%24/g, '$').replace(/%40/g, '@').replace(/%2C/gi, ',').replace(/%3A/gi, ':').replace(/%2F/gi, '/');
-}
-
-export function buildUrl(base: string, path: string, params: Record<string, unknown>): string {
-  const joined = /^https?:\/\//i.test(path) ? path : base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
-  const query = Object.entries(params)
-    .filter(([, v]) => v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `${encodeQueryPart(k)}=${encodeQueryPart(typeof v === 'string' ? v : JSON.stringify(v))}`)
-    .join('&');
-  if (!query) return joined;
-  return joined + (joined.includes('?') ? '&' : '?') + query;
-}
-
-/** Parses `{"error":{"code","message"}}`, Dataverse's error envelope, tolerating anything else. */
-export function parseDataverseError(text: string): { code?: string; message?: string } {
-  try {
-    const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    const code = typeof parsed?.error?.code === 'string' ? parsed.error.code : undefined;
-    const message = typeof parsed?.error?.message === 'string' ? parsed.error.message : undefined;
-    return { code, message };
-  } catch {
-    return {};
   }
 }
 
@@ -146,8 +133,8 @@ export class HttpRequester {
       else headers[existing ?? name] = value;
     }
     if (url.length > MAX_GET_URL_CHARS) return this.sendInsideBatch(context, url, headers);
-    const response = await this.execute(base, url, { method: 'GET', headers }, parseJson);
-    return { url, status: response.status, headers: response.headers, body: response.parsed };
+    const response = await this.execute(base, url, { method: 'GET', headers, holdPage: extra?.holdPage }, parseJson);
+    return { url, status: response.status, headers: response.headers, body: response.parsed, ...(response.release ? { release: response.release } : {}) };
   }
 
   /** A GET too long for a URL, sent as the one part of a `$batch`, with the same headers and the same failure policy. */
@@ -272,61 +259,64 @@ export class HttpRequester {
   }
 
   /** One request through the shared retry loop: auth, the per-attempt deadline, the 401 refresh and the failure policy. */
-  private async execute<T>(
-    base: string,
-    url: string,
-    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
-    parse: (text: string, response: Response, target: URL) => T,
-  ): Promise<{ status: number; headers: Headers; parsed: T }> {
+  private async execute<T>(base: string, url: string, init: RequestInit_, parse: (text: string, response: Response, target: URL) => T): Promise<Answer<T> & { release?: SlotRelease }> {
     const { origin, target } = onOrgHost(base, url);
+    const request: Attempted<T> = { url, init, parse, origin, target, what: `${init.method} ${target.pathname}`, slots: init.holdPage ? this.options.deps.pageSlots : undefined };
+    const call: CallState = {};
+    try {
+      const answer = await withRetries(
+        request.what,
+        this.policy(),
+        this.options.deps,
+        (attempt) => this.attempt(attempt, request, call),
+        (giveUp) => (giveUp.decision.hostFailure && call.failure ? unreachableHostError(origin, call.failure, call.cause) : this.failure(giveUp, target, init.method)),
+      );
+      return { ...answer, ...(call.held ? { release: call.held } : {}) };
+    } catch (err) {
+      call.held?.();
+      throw err;
+    }
+  }
+
+  /** One attempt: the answer's outcome for the failure policy, and how to take it when it is a success. */
+  private async attempt<T>(attempt: number, request: Attempted<T>, call: CallState): Promise<AttemptResult<Answer<T>>> {
     const { deps } = this.options;
-    const what = `${init.method} ${target.pathname}`;
-    let failure: ClassifiedFailure | undefined;
-    let cause: unknown;
-    return withRetries(
-      what,
-      this.policy(),
-      deps,
-      async (attempt): Promise<AttemptResult<{ status: number; headers: Headers; parsed: T }>> => {
-        const authorization = await this.options.authenticator.authorization();
-        let response: Response;
-        let text: string;
-        const started = deps.now();
-        try {
-          ({ response, text } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
-            const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
-            if (answer.status === 429) pauseOnRetryAfter(deps.gate, answer.headers, deps.now());
-            return { response: answer, text: await answer.text() };
-          }));
-        } catch (err) {
-          if (err instanceof ConnectorError) throw err;
-          cause = err;
-          failure = classifyNetworkError(err);
-          deps.log('DEBUG', requestLine(what, failure.kind, deps.now() - started, attempt));
-          if (failure.kind === 'timeout') return { outcome: { kind: 'timeout', afterMs: deps.timeoutMs } };
-          return { outcome: { kind: 'network', failure: failure.kind, description: failure.description, hostAnsweredBefore: this.reached.has(origin) } };
-        }
-        this.reached.add(origin);
-        deps.log('DEBUG', requestLine(what, response.status, deps.now() - started, attempt));
-        if (response.status === 401) {
-          // A token can expire or be revoked mid-sync: fetch a fresh one once before giving up.
-          this.options.authenticator.invalidate();
-          deps.log('INFO', `Dataverse answered 401 for ${target.pathname}; getting a new access token and retrying once`);
-        }
-        const isError = response.status < 200 || response.status >= 300;
-        return {
-          outcome: { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), bodyText: isError ? text : undefined },
-          again: response.status === 401,
-          accept: () => ({ status: response.status, headers: response.headers, parsed: parse(text, response, target) }),
-          detail: isError ? parseDataverseError(text).code : undefined,
-          headers: response.headers,
-        };
-      },
-      (giveUp) => {
-        if (giveUp.decision.hostFailure && failure) return unreachableHostError(origin, failure, cause);
-        return this.failure(giveUp, target, init.method);
-      },
-    );
+    const { url, init, what, origin, target } = request;
+    const authorization = await this.options.authenticator.authorization();
+    let response: Response;
+    let text: string;
+    const started = deps.now();
+    try {
+      call.held?.();
+      ({ response, text, release: call.held } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
+        const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
+        if (answer.status === 429) pauseOnRetryAfter(deps.gate, answer.headers, deps.now());
+        return readUnderSlot(answer, signal, request.slots);
+      }));
+    } catch (err) {
+      if (err instanceof ConnectorError) throw err;
+      call.cause = err;
+      const failure = (call.failure = classifyNetworkError(err));
+      deps.log('DEBUG', requestLine(what, failure.kind, deps.now() - started, attempt));
+      if (failure.kind === 'timeout') return { outcome: { kind: 'timeout', afterMs: deps.timeoutMs } };
+      return { outcome: { kind: 'network', failure: failure.kind, description: failure.description, hostAnsweredBefore: this.reached.has(origin) } };
+    }
+    this.reached.add(origin);
+    deps.log('DEBUG', requestLine(what, response.status, deps.now() - started, attempt));
+    if (response.status === 401) {
+      // A token can expire or be revoked mid-sync: fetch a fresh one once before giving up.
+      this.options.authenticator.invalidate();
+      deps.log('INFO', `Dataverse answered 401 for ${target.pathname}; getting a new access token and retrying once`);
+    }
+    const isError = response.status < 200 || response.status >= 300;
+    if (isError) call.held = releaseNow(call.held);
+    return {
+      outcome: { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), bodyText: isError ? text : undefined },
+      again: response.status === 401,
+      accept: () => ({ status: response.status, headers: response.headers, parsed: request.parse(text, response, target) }),
+      detail: isError ? parseDataverseError(text).code : undefined,
+      headers: response.headers,
+    };
   }
 
   private renderHeaders(context: RequestContext): Record<string, string> {
@@ -377,8 +367,28 @@ export class HttpRequester {
   }
 }
 
-/** A part's body as text, for filters and error parsing. */
-function bodyText(body: unknown): string {
-  if (body === undefined || body === null) return '';
-  return typeof body === 'string' ? body : JSON.stringify(body);
+type RequestInit_ = { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; holdPage?: boolean };
+type Answer<T> = { status: number; headers: Headers; parsed: T };
+
+/** One request as its attempts see it. */
+interface Attempted<T> {
+  url: string;
+  init: RequestInit_;
+  parse: (text: string, response: Response, target: URL) => T;
+  origin: string;
+  target: URL;
+  what: string;
+  slots?: PageSlots;
+}
+
+/** What the attempts of one request share: the last network failure, and the page slot of the latest attempt (passed on with a 2xx page, given back on every other path). */
+interface CallState {
+  failure?: ClassifiedFailure;
+  cause?: unknown;
+  held?: SlotRelease;
+}
+
+function releaseNow(release: SlotRelease | undefined): undefined {
+  release?.();
+  return undefined;
 }

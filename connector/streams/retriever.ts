@@ -62,16 +62,24 @@ export class SimpleRetriever implements Retriever {
     // Its own loop detection: another walk of this retriever may be reading at the same time.
     const paginator = this.paginator.fresh();
     let url = startUrl;
-    for (;;) {
-      const result = await this.requester.send(context, url, extra);
-      const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
-      const records = this.selector.select(result.body);
-      const next = paginator.next(response, records);
-      // A page whose link may not be followed is refused whole: nothing of it is handed out.
-      if (next !== undefined) this.requester.checkFollowable(context, next);
-      yield { records, response, context };
-      if (next === undefined) return;
-      url = next;
+    // The page held in memory (http/page-slots.ts): given back once the caller asks for the next page, having written this one, or stops.
+    let release: (() => void) | undefined;
+    try {
+      for (;;) {
+        release?.();
+        const result = await this.requester.send(context, url, { ...extra, holdPage: true });
+        release = result.release;
+        const response: PageResponse = { url: result.url, body: result.body, headers: result.headers };
+        const records = this.selector.select(result.body);
+        const next = paginator.next(response, records);
+        // A page whose link may not be followed is refused whole: nothing of it is handed out.
+        if (next !== undefined) this.requester.checkFollowable(context, next);
+        yield { records, response, context };
+        if (next === undefined) return;
+        url = next;
+      }
+    } finally {
+      release?.();
     }
   }
 }

@@ -1,0 +1,108 @@
+/**
+ * How many pages a process holds in memory at once, whatever the number of requests in flight.
+ * A request waiting for its answer costs nothing; a page costs its body text and then its parsed
+ * rows until they are written (10-20 MB for 5,000 rows of a 20-column table). So a page walk takes
+ * a slot when its answer's headers are in, before the body is read, and gives it back when it asks
+ * for its next page (the previous page has been written by then) or ends. Bodies that wait for a
+ * slot stay in the socket (TCP flow control), not in this process.
+ *
+ * With many workers on a service that answers slowly, pages arrive spread out and rarely wait;
+ * when the service answers faster than this process parses (the CPU is the bound), only this many
+ * pages are ever held, and the others' answers wait unread.
+ *
+ * A wait is bounded (`maxWaitMs`): a walk that reads another walk's pages while holding a slot of
+ * its own could otherwise wait for itself. Past the bound the page is read without a slot: a
+ * moment of more memory, never a hang.
+ */
+import { stopped } from './delay';
+
+/** Pages held at once by default: three pages of 5,000 wide rows are about 50 MB. */
+export const PAGES_IN_MEMORY = 3;
+
+/** How long a page waits for a slot before it is read without one. */
+export const MAX_SLOT_WAIT_MS = 2000;
+
+/** Gives a slot back; calling it again does nothing. */
+export type SlotRelease = () => void;
+
+export class PageSlots {
+  private free: number;
+  private readonly waiters: Array<{ grant: () => void }> = [];
+
+  constructor(readonly size: number) {
+    this.free = size;
+  }
+
+  /** Pages read without a slot because the wait passed its bound (for the debug log and tests). */
+  overcommitted = 0;
+
+  /**
+   * Resolves with a release once a slot is free, or after `maxWaitMs` with a release that gives
+   * nothing back (no slot was taken); rejects, taking the waiter out, when `signal` aborts first.
+   */
+  acquire(signal: AbortSignal | undefined, maxWaitMs: number): Promise<SlotRelease> {
+    if (signal?.aborted) return Promise.reject(stopped(signal, 'reading a page'));
+    if (this.free > 0 && this.waiters.length === 0) {
+      this.free--;
+      return Promise.resolve(this.release());
+    }
+    return new Promise<SlotRelease>((resolve, reject) => {
+      const leave = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) this.waiters.splice(at, 1);
+      };
+      const waiter = {
+        grant: () => {
+          leave();
+          resolve(this.release());
+        },
+      };
+      const onAbort = () => {
+        leave();
+        reject(stopped(signal as AbortSignal, 'reading a page'));
+      };
+      const timer = setTimeout(() => {
+        leave();
+        this.overcommitted++;
+        resolve(() => undefined);
+      }, maxWaitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Slots in use now. */
+  get held(): number {
+    return this.size - this.free;
+  }
+
+  private release(): SlotRelease {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const next = this.waiters.shift();
+      // The slot passes straight to the first waiter: it is never free in between.
+      if (next) next.grant();
+      else this.free++;
+    };
+  }
+}
+
+/**
+ * The body, read under a page slot when `slots` is given; the slot goes back if the read fails,
+ * or if the attempt's deadline passed meanwhile (the attempt was given up: nobody takes the page).
+ */
+export async function readUnderSlot(answer: Response, signal: AbortSignal, slots: PageSlots | undefined): Promise<{ response: Response; text: string; release?: SlotRelease }> {
+  const release = slots ? await slots.acquire(signal, MAX_SLOT_WAIT_MS) : undefined;
+  try {
+    const text = await answer.text();
+    if (signal.aborted) throw signal.reason;
+    return { response: answer, text, release };
+  } catch (err) {
+    release?.();
+    throw err;
+  }
+}

@@ -1,0 +1,17 @@
+/** Request URLs: a base, a path and query parameters, encoded the way Dataverse's own links are. */
+
+/** Keeps OData's `$` and `@` and the punctuation of filters readable in URLs (servers decode both forms). */
+function encodeQueryPart(value: string): string {
+  return encodeURIComponent(value).replace(/%24/g, '$').replace(/%40/g, '@').replace(/%2C/gi, ',').replace(/%3A/gi, ':').replace(/%2F/gi, '/');
+}
+
+/** `base` + `path` (or `path` alone when absolute) + the parameters that have a value, in order. */
+export function buildUrl(base: string, path: string, params: Record<string, unknown>): string {
+  const joined = /^https?:\/\//i.test(path) ? path : base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+  const query = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeQueryPart(k)}=${encodeQueryPart(typeof v === 'string' ? v : JSON.stringify(v))}`)
+    .join('&');
+  if (!query) return joined;
+  return joined + (joined.includes('?') ? '&' : '?') + query;
+}
