@@ -101,12 +101,15 @@ async function onExchange(p: Parts, exchange: Exchange): Promise<void> {
   const arrival = target === 'org' ? p.limits.arrive(req.headers, entry.at) : undefined;
   if (arrival) {
     entry.inFlight = arrival.inFlight;
-    // Out of flight once the last byte is handed over: 'finish' comes only after the socket has
-    // flushed, by which time a client on this machine may have read the reply and sent its next
-    // request, which would be counted against a request that is over.
+    // Out of flight, and ended, once the last byte is handed over: 'finish' comes only after the
+    // socket has flushed, by which time a client on this machine may have read the reply and sent
+    // its next request, which would be counted against a request that is over (or measured from a
+    // Retry-After that started later than the client saw it).
     const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
     res.end = ((...args: unknown[]) => {
       arrival.release();
+      // The reply is over for the client too: Retry-After waits are measured from here.
+      entry.endedAt ??= Date.now();
       return end(...args);
     }) as typeof res.end;
     res.once('finish', arrival.release);

@@ -354,12 +354,12 @@ describe('cutRanges', () => {
   });
 });
 
-describe('rangeCount: 4 ranges a worker, never more than the estimated pages, 2 to 64', () => {
+describe('rangeCount: 4 ranges a worker, never more than twice the estimated pages, 2 to 64', () => {
   test.each([
-    [4, 12, 12],
+    [4, 6, 12],
     [4, 100, 16],
     [16, 1000, 64],
-    [2, 4, 4],
+    [2, 3, 6],
     [4, 1, 2],
     [4, undefined, 16],
   ])('%i workers, %s pages: %i ranges', (workers, pages, expected) => {
