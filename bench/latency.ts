@@ -422,7 +422,7 @@ export function latencyMarkdown(r: LatencyResults, chartFile: string): string {
     '',
     'One run per client (in that order, tables defined afresh before each); `npm run bench -- --latency-only --docs` re-runs this section alone (bench/latency.ts) and replaces it here, the rest of the page unchanged.',
     '',
-    '"max in flight" and "429s" come from the emulator log (each request\'s in-flight count at arrival); workload 4 also checks from the log that no request arrived after a Retry-After answer and before it had passed (integration_tests/helpers/service-limits.ts). Every run\'s record ids are compared with the table\'s: each row exactly once.',
+    '"max in flight" and "429s" come from the emulator log (each request\'s in-flight count at arrival); workload 4 also checks from the log that no request arrived after a Retry-After answer and before it had passed, counting from 100 ms after the answer ended (a client busy parsing a page reads the 429 only then; integration_tests/helpers/service-limits.ts). Every run\'s record ids are compared with the table\'s: each row exactly once.',
     '',
     ...killMarkdown(r.kills),
   ].join('\n');

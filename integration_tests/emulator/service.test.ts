@@ -3,7 +3,7 @@
  * the execution-time budget, the x-ms-dop-hint header, and the log fields the limit assertions
  * (integration_tests/helpers/service-limits.ts) read. Timing is asserted from the emulator's log.
  */
-import { assertInFlightAtMost, assertRetryAfterRespected, maxInFlight, retryAfterViolations } from '../helpers/service-limits';
+import { assertInFlightAtMost, assertRetryAfterRespected, CLIENT_TURN_MS, maxInFlight, retryAfterViolations } from '../helpers/service-limits';
 import { createDefaultWorld, startEmulator, type Emulator, type RequestLogEntry } from './index';
 import { DEFAULT_DOP_HINT, type ServiceOptions } from './service';
 import { fetchToken, json, readFixture } from './testing';
@@ -189,11 +189,14 @@ describe('retryAfterViolations', () => {
   it('flags a request from any client that arrives after a Retry-After answer and before it has passed', () => {
     const throttled = entry(2, 1000, { status: 429, retryAfterSeconds: 2, endedAt: 1010 });
     const inFlight = entry(3, 1005);
+    // Sent while the client had not yet read the 429 (within one busy client turn of its end).
+    const unread = entry(6, 1010 + CLIENT_TURN_MS);
     const early = entry(4, 2500);
     const onTime = entry(5, 3010);
-    const log = [entry(1, 900), throttled, inFlight, early, onTime];
+    const log = [entry(1, 900), throttled, inFlight, unread, early, onTime];
     expect(retryAfterViolations(log)).toEqual([{ throttled, early, earlyByMs: 510 }]);
     expect(() => assertRetryAfterRespected(log)).toThrow('request #4 (GET /x) arrived 510 ms before the Retry-After: 2 s of request #2 (status 429) had passed');
-    expect(retryAfterViolations([entry(1, 900), throttled, inFlight, onTime])).toEqual([]);
+    expect(retryAfterViolations([entry(1, 900), throttled, inFlight, unread, onTime])).toEqual([]);
+    expect(retryAfterViolations([throttled, entry(7, 1011 + CLIENT_TURN_MS)]).map((v) => v.early.seq)).toEqual([7]);
   });
 });
