@@ -11,7 +11,7 @@ import { read } from './commands/read';
 import { spec } from './commands/spec';
 import { ConnectorError, InterruptedError } from './errors';
 import { proxyVariable, useProxyFromEnv } from './http/proxy';
-import { PAGES_IN_MEMORY, PageSlots } from './http/page-slots';
+import { PAGE_REQUESTS_IN_FLIGHT, PAGES_IN_MEMORY, PageSlots } from './http/page-slots';
 import { ThrottleGate } from './http/throttle-gate';
 import { errorTraceMessage, type FailureType, type Output } from './protocol/messages';
 import { Redactor } from './protocol/redactor';
@@ -92,6 +92,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
         gate: new ThrottleGate({ sleep: deps.sleep, now: deps.now, log }),
         // One per process: however many requests are in flight, this many pages are held at once.
         pageSlots: new PageSlots(PAGES_IN_MEMORY),
+        pageRequests: new PageSlots(PAGE_REQUESTS_IN_FLIGHT),
         log,
       },
     };

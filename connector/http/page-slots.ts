@@ -12,15 +12,28 @@
  *
  * A wait is bounded (`maxWaitMs`): a walk that reads another walk's pages while holding a slot of
  * its own could otherwise wait for itself. Past the bound the page is read without a slot: a
- * moment of more memory, never a hang.
+ * moment of more memory, never a hang. (A 2 s bound let a queue of 48 CPU-bound workers
+ * overcommit and held 460 MB at a million rows.)
  */
 import { stopped } from './delay';
 
 /** Pages held at once by default: three pages of 5,000 wide rows are about 50 MB. */
 export const PAGES_IN_MEMORY = 3;
 
-/** How long a page waits for a slot before it is read without one. */
-export const MAX_SLOT_WAIT_MS = 2000;
+/**
+ * Page requests in flight at once by default. An answer waiting for a page slot is not read, but
+ * the HTTP client still buffers it (measured: 48 page requests in flight held 440 MB at a million
+ * rows), so these are bounded too: 16 answers of 4.5 MB at most, while 16 requests still hide a
+ * slow service's latency (the bench's latency section needs 13-18).
+ */
+export const PAGE_REQUESTS_IN_FLIGHT = 16;
+
+/**
+ * How long a page waits for a slot before it is read without one: longer than a queue of 52
+ * workers takes to drain when every page must wait (52 x 60 ms to parse and write a page is about
+ * 3 s), so the bound only ever ends a wait that would not end otherwise.
+ */
+export const MAX_SLOT_WAIT_MS = 30_000;
 
 /** Gives a slot back; calling it again does nothing. */
 export type SlotRelease = () => void;
@@ -105,4 +118,10 @@ export async function readUnderSlot(answer: Response, signal: AbortSignal, slots
     release?.();
     throw err;
   }
+}
+
+/** Gives a held slot back now (if any); always undefined, for `held = giveBack(held)`. */
+export function giveBack(release: SlotRelease | undefined): undefined {
+  release?.();
+  return undefined;
 }

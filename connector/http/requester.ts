@@ -14,7 +14,7 @@ import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } fr
 import { requestLine } from './request-line';
 import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from './retry-loop';
 import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
-import { readUnderSlot, type PageSlots, type SlotRelease } from './page-slots';
+import { giveBack, MAX_SLOT_WAIT_MS, readUnderSlot, type PageSlots, type SlotRelease } from './page-slots';
 import { bodyText, parseDataverseError } from './error-body';
 import { buildUrl } from './url';
 
@@ -51,6 +51,8 @@ export interface HttpDeps extends GateDeps {
   reachedHosts?: Set<string>;
   /** One per process: the pages held in memory at once (page-slots.ts); absent, no bound. */
   pageSlots?: PageSlots;
+  /** One per process: page requests in flight at once, whose answers are buffered until read (page-slots.ts). */
+  pageRequests?: PageSlots;
 }
 
 export interface HttpRequesterOptions {
@@ -288,11 +290,17 @@ export class HttpRequester {
     const started = deps.now();
     try {
       call.held?.();
-      ({ response, text, release: call.held } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
-        const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
-        if (answer.status === 429) pauseOnRetryAfter(deps.gate, answer.headers, deps.now());
-        return readUnderSlot(answer, signal, request.slots);
-      }));
+      // An answer nobody reads yet is still buffered here: page requests in flight are bounded too.
+      const sending = request.slots && deps.pageRequests ? await deps.pageRequests.acquire(deps.signal, MAX_SLOT_WAIT_MS) : undefined;
+      try {
+        ({ response, text, release: call.held } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
+          const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
+          if (answer.status === 429) pauseOnRetryAfter(deps.gate, answer.headers, deps.now());
+          return readUnderSlot(answer, signal, request.slots);
+        }));
+      } finally {
+        sending?.();
+      }
     } catch (err) {
       if (err instanceof ConnectorError) throw err;
       call.cause = err;
@@ -309,7 +317,7 @@ export class HttpRequester {
       deps.log('INFO', `Dataverse answered 401 for ${target.pathname}; getting a new access token and retrying once`);
     }
     const isError = response.status < 200 || response.status >= 300;
-    if (isError) call.held = releaseNow(call.held);
+    if (isError) call.held = giveBack(call.held);
     return {
       outcome: { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), bodyText: isError ? text : undefined },
       again: response.status === 401,
@@ -386,9 +394,4 @@ interface CallState {
   failure?: ClassifiedFailure;
   cause?: unknown;
   held?: SlotRelease;
-}
-
-function releaseNow(release: SlotRelease | undefined): undefined {
-  release?.();
-  return undefined;
 }
