@@ -7,7 +7,7 @@
  * others still run, and the first failure is rethrown at the end (TRACE ERROR).
  */
 import { checkSelection, parseCatalog, type ConfiguredStream } from '../config/catalog';
-import { readJsonFile } from '../config/config';
+import { readJsonFile, type Config } from '../config/config';
 import { readStateFile, type StreamStates } from '../config/state';
 import { ConfigError } from '../errors';
 import type { Output } from '../protocol/messages';
@@ -32,27 +32,21 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   // One per process: every stream's pages count against one heap.
   const governor = new MemoryGovernor();
   const tasks = streams.map(({ entry, stream }) => ({ stream, syncMode: entry.syncMode, state: states.get(entry.name)?.state, selected: entry.selectedFields }));
-  yield* schedule(tasks, { now: deps.now, progress: deps.progress, workers: deps.workers ?? workersFrom(deps, config as unknown as Record<string, unknown>), governor });
+  yield* schedule(tasks, { now: deps.now, progress: deps.progress, workers: deps.workers ?? workersFrom(deps, config), governor });
 }
 
 /**
  * The worker count, asked each time a stream or partition could start: the throttle gate's limit
  * (`max_parallel_requests`, else the service's dop hint, lowered after execution-time 429s).
  * Memory does not bound it: the process's page slots (http/page-slots.ts) bound the pages held.
+ * Without a gate (a caller that injects none), the config's `max_parallel_requests` (validated by
+ * the spec: 1 to 52), else 1.
  */
-function workersFrom(deps: CommandDeps, config: Record<string, unknown>): () => number {
+function workersFrom(deps: CommandDeps, config: Config): () => number {
   const gate = deps.http.gate;
-  if (!gate) return () => workersOf(config);
-  return () => gate.limit;
-}
-
-/**
- * The worker count when no throttle gate gives one: the config's `max_parallel_requests` when it
- * holds one, else 1 (one stream, one page at a time, as before parallel reads).
- */
-function workersOf(config: Record<string, unknown>): number {
-  const configured = config.max_parallel_requests;
-  return typeof configured === 'number' && Number.isInteger(configured) && configured >= 1 ? configured : 1;
+  if (gate) return () => gate.limit;
+  const configured = config.max_parallel_requests ?? 1;
+  return () => configured;
 }
 
 /**

@@ -12,7 +12,9 @@
 import { attributeInfoOf, type AttributeInfo } from './attribute-info';
 import { ConfigError, ResponseError } from '../errors';
 import type { BatchPartResponse } from '../http/batch';
-import { buildUrl, parseDataverseError, type HttpRequester, type Renderable } from '../http/requester';
+import { parseDataverseError } from '../http/error-body';
+import type { HttpRequester, Renderable } from '../http/requester';
+import { buildUrl } from '../http/url';
 import { DataverseError } from '../errors';
 import { describeDataverseError, type ErrorContext } from './error-messages';
 import { expandPatterns } from './entity-patterns';

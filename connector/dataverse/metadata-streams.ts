@@ -8,7 +8,8 @@
  */
 import { ConfigError, ResponseError } from '../errors';
 import type { BatchPartResponse } from '../http/batch';
-import { buildUrl, type HttpRequester, type Renderable } from '../http/requester';
+import type { HttpRequester, Renderable } from '../http/requester';
+import { buildUrl } from '../http/url';
 import type { Page, Retriever } from '../streams/retriever';
 import type { StreamContext, StreamRecord } from '../streams/types';
 import type { ErrorContext } from './error-messages';

@@ -6,7 +6,9 @@
  */
 import { ConfigError, DataverseError, ResponseError } from '../errors';
 import type { BatchPartResponse } from '../http/batch';
-import { buildUrl, parseDataverseError, type HttpRequester, type Renderable } from '../http/requester';
+import { parseDataverseError } from '../http/error-body';
+import type { HttpRequester, Renderable } from '../http/requester';
+import { buildUrl } from '../http/url';
 import type { ErrorContext } from './error-messages';
 import type { Page, Retriever } from '../streams/retriever';
 import type { StreamContext, StreamRecord } from '../streams/types';

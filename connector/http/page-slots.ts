@@ -4,7 +4,8 @@
  * rows until they are written (10-20 MB for 5,000 rows of a 20-column table). So a page walk takes
  * a slot when its answer's headers are in, before the body is read, and gives it back when it asks
  * for its next page (the previous page has been written by then) or ends. Bodies that wait for a
- * slot stay in the socket (TCP flow control), not in this process.
+ * slot are not decoded or parsed, but the HTTP client may buffer them (hence the bound on page
+ * requests in flight below).
  *
  * With many workers on a service that answers slowly, pages arrive spread out and rarely wait;
  * when the service answers faster than this process parses (the CPU is the bound), only this many
@@ -12,8 +13,11 @@
  *
  * A wait is bounded (`maxWaitMs`): a walk that reads another walk's pages while holding a slot of
  * its own could otherwise wait for itself. Past the bound the page is read without a slot: a
- * moment of more memory, never a hang. (A 2 s bound let a queue of 48 CPU-bound workers
- * overcommit and held 460 MB at a million rows.)
+ * moment of more memory, never a hang.
+ *
+ * Measured at a million rows with 48 workers, these bounds did not bring peak RSS down (438-463 MB
+ * with and without them; 214 MB with 4 workers): what grows with the worker count is still to be
+ * found (see docs/benchmarks.md). They bound what they name, nothing more.
  */
 import { stopped } from './delay';
 
@@ -22,9 +26,8 @@ export const PAGES_IN_MEMORY = 3;
 
 /**
  * Page requests in flight at once by default. An answer waiting for a page slot is not read, but
- * the HTTP client still buffers it (measured: 48 page requests in flight held 440 MB at a million
- * rows), so these are bounded too: 16 answers of 4.5 MB at most, while 16 requests still hide a
- * slow service's latency (the bench's latency section needs 13-18).
+ * the HTTP client may still buffer it, so these are bounded too: 16 answers of 4.5 MB at most,
+ * while 16 requests still hide a slow service's latency (the bench's latency section needs 13-18).
  */
 export const PAGE_REQUESTS_IN_FLIGHT = 16;
 

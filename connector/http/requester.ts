@@ -17,8 +17,6 @@ import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
 import { giveBack, MAX_SLOT_WAIT_MS, readUnderSlot, type PageSlots, type SlotRelease } from './page-slots';
 import { bodyText, parseDataverseError } from './error-body';
 import { buildUrl } from './url';
-
-export { buildUrl, parseDataverseError };
 import { pauseOnRetryAfter, type GateDeps } from './throttle-gate';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
@@ -290,7 +288,7 @@ export class HttpRequester {
     const started = deps.now();
     try {
       call.held?.();
-      // An answer nobody reads yet is still buffered here: page requests in flight are bounded too.
+      // An answer nobody reads yet may still be buffered by the HTTP client: page requests in flight are bounded too.
       const sending = request.slots && deps.pageRequests ? await deps.pageRequests.acquire(deps.signal, MAX_SLOT_WAIT_MS) : undefined;
       try {
         ({ response, text, release: call.held } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {

@@ -11,7 +11,7 @@
  * Every wait goes through delay.ts's abortable pause, so a stopped process leaves no waiter.
  */
 import { InterruptedError } from '../errors';
-import { pause } from './delay';
+import { pause, stopped } from './delay';
 import { parseRetryAfter, type Outcome } from './retry-policy';
 
 /** Dataverse allows 52 concurrent requests per user (facts §9). */
@@ -207,12 +207,12 @@ export class ThrottleGate implements RequestGate {
 
   /** Waits for a slot handed over by `grant`; an abort takes the waiter out of the queue and its listener off the signal. */
   private queue(signal: AbortSignal | undefined, what: string): Promise<void> {
-    if (signal?.aborted) return Promise.reject(stopped(signal, what));
+    if (signal?.aborted) return Promise.reject(stoppedInQueue(signal, what));
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         const at = this.waiters.indexOf(waiter);
         if (at >= 0) this.waiters.splice(at, 1);
-        reject(stopped(signal!, what));
+        reject(stoppedInQueue(signal!, what));
       };
       const waiter: Waiter = {
         grant: () => {
@@ -299,8 +299,9 @@ function describeCode(code: string): string {
   return code === '0x80072326' || code === '-2147015898' ? 'concurrent requests over the limit' : 'execution time over the limit';
 }
 
-function stopped(signal: AbortSignal, what: string): InterruptedError {
-  return new InterruptedError(`stopped by ${String(signal.reason)} while waiting for a free request slot before ${what}`);
+/** The stop of a wait in the queue, in delay.ts's words. */
+function stoppedInQueue(signal: AbortSignal, what: string): InterruptedError {
+  return stopped(signal, `waiting for a free request slot before ${what}`);
 }
 
 /**

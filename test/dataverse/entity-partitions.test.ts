@@ -8,7 +8,8 @@ import type { EntityMetadataProvider } from '../../connector/dataverse/entity-me
 import { cutRanges, keyOf, parseKey } from '../../connector/dataverse/entity-partition-keys';
 import { EntityPartitionPlanner, rangeCount } from '../../connector/dataverse/entity-partitions';
 import { ConfigError, DataverseError } from '../../connector/errors';
-import { buildUrl, type HttpRequester } from '../../connector/http/requester';
+import type { HttpRequester } from '../../connector/http/requester';
+import { buildUrl } from '../../connector/http/url';
 import { CursorPaginator } from '../../connector/streams/paginator';
 import type { PartitionPlan, PartitionRequest } from '../../connector/streams/partitions';
 import { DpathExtractor, RecordSelector } from '../../connector/streams/record-selector';

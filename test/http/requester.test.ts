@@ -2,7 +2,9 @@ import { ConfigError, DataverseError, ResponseError, TransientError } from '../.
 import type { Authenticator } from '../../connector/http/authenticator';
 import type { ErrorDescriber } from '../../connector/http/error-describer';
 import { DEFAULT_RETRY_POLICY } from '../../connector/http/retry-policy';
-import { HttpRequester, MAX_GET_URL_CHARS, buildUrl, parseDataverseError, type HttpDeps, type RequestContext } from '../../connector/http/requester';
+import { parseDataverseError } from '../../connector/http/error-body';
+import { HttpRequester, MAX_GET_URL_CHARS, type HttpDeps, type RequestContext } from '../../connector/http/requester';
+import { buildUrl } from '../../connector/http/url';
 
 const BASE = 'https://contoso.crm4.dynamics.com/api/data/v9.2';
 
