@@ -63,6 +63,7 @@ export class MessageWriter {
       if (this.buffer.length >= FLUSH_AT) await this.flush();
     }
     this.count += batch.records.length;
+    batch.records.length = 0;
   }
 
   private projectionCache?: { fields: readonly string[]; project: Projection };

@@ -26,6 +26,13 @@ export class DpathExtractor {
     if (this.fieldPath.length > 0 && !this.fieldPath.includes('*') && !Array.isArray(nodes[0])) {
       throw new ResponseError(`the response has "${this.fieldPath.join('.')}": ${describe(nodes[0])} where a list of records was expected`);
     }
+    // The page's own list, checked, not a copy: the writer empties what it wrote, and a copy would
+    // leave the rows alive through the parsed body (messages.ts RecordBatch).
+    if (this.fieldPath.length > 0 && !this.fieldPath.includes('*')) {
+      const list = nodes[0] as unknown[];
+      for (const item of list) asRecord(item, this.fieldPath);
+      return list as StreamRecord[];
+    }
     const records: StreamRecord[] = [];
     for (const node of nodes) {
       if (Array.isArray(node)) {

@@ -37,6 +37,26 @@ describe('MessageWriter', () => {
     expect(done).toBe(true);
   });
 
+  test('a batch is consumed: its list is empty once its lines are out, and only then', async () => {
+    const sink = new Sink();
+    sink.full = true;
+    const writer = new MessageWriter(sink);
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ id: i, text: 'x'.repeat(40) }));
+    const pending = writer.write(recordBatch('s', rows, 1));
+    await new Promise((r) => setImmediate(r));
+    // Past 64 KB the writer waits for drain: the rows not yet written are still there.
+    expect(rows).toHaveLength(3000);
+    sink.full = false;
+    sink.emit('drain');
+    await pending;
+    expect(rows).toEqual([]);
+    await writer.flush();
+    const lines = sink.chunks.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(3000);
+    expect(JSON.parse(lines[2999]).record.data).toEqual({ id: 2999, text: 'x'.repeat(40) });
+    expect(writer.written).toBe(3000);
+  });
+
   test('redacts non-record messages', async () => {
     const sink = new Sink();
     const redactor = new Redactor();

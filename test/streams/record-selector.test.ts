@@ -10,6 +10,8 @@ describe('DpathExtractor', () => {
     const records = select(['value'], { '@odata.context': 'x', value: rows });
     expect(records).toEqual([{ accountid: 'a' }, { accountid: 'b' }]);
     expect(records[0]).toBe(rows[0]);
+    // The body's own list, so that emptying it once written frees the rows (protocol/messages.ts).
+    expect(records).toBe(rows);
   });
 
   test('a nested path and an empty list', () => {
