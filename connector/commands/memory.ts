@@ -68,8 +68,14 @@ export function capNewSpace(): void {
   if (steadyDepth === 0) setGrowth(1);
 }
 
-/** Heap above which a read collects between pages (measured: 145 MB peak RSS over a million 20-column rows). */
-export const DEFAULT_HEAP_BUDGET = 40 * 1024 * 1024;
+/**
+ * Heap above which a read collects between pages. Since page texts are decoded onto the heap
+ * (http/body-text.ts), each page counts about 25 MB here (text, its pieces, its rows) instead of
+ * 15: at 40 MB a one-worker read collected after nearly every page and lost a fifth of its
+ * throughput; at 64 MB it holds 0.8x of the bare loop at about 210 MB peak RSS over a million
+ * rows (docs/benchmarks.md).
+ */
+export const DEFAULT_HEAP_BUDGET = 64 * 1024 * 1024;
 
 export class MemoryGovernor {
   private budget: number;

@@ -15,14 +15,19 @@
  * its own could otherwise wait for itself. Past the bound the page is read without a slot: a
  * moment of more memory, never a hang.
  *
- * Measured at a million rows with 48 workers, these bounds did not bring peak RSS down (438-463 MB
- * with and without them; 214 MB with 4 workers): what grows with the worker count is still to be
- * found (see docs/benchmarks.md). They bound what they name, nothing more.
+ * What grew with the worker count was not these (438-463 MB at a million rows with 48 workers,
+ * with and without them): it was written pages kept alive by suspended walks, which the writer
+ * now frees (protocol/messages.ts RecordBatch).
  */
+import { readBodyText } from './body-text';
 import { stopped } from './delay';
 
-/** Pages held at once by default: three pages of 5,000 wide rows are about 50 MB. */
-export const PAGES_IN_MEMORY = 3;
+/**
+ * Pages held at once by default: one being written while the next is parsed. A page of 5,000
+ * wide rows is about 25 MB with its text; a third slot added about 25 MB of peak RSS at a million
+ * rows and no speed, CPU-bound or latency-bound.
+ */
+export const PAGES_IN_MEMORY = 2;
 
 /**
  * Page requests in flight at once by default. An answer waiting for a page slot is not read, but
@@ -114,7 +119,7 @@ export class PageSlots {
 export async function readUnderSlot(answer: Response, signal: AbortSignal, slots: PageSlots | undefined): Promise<{ response: Response; text: string; release?: SlotRelease }> {
   const release = slots ? await slots.acquire(signal, MAX_SLOT_WAIT_MS) : undefined;
   try {
-    const text = await answer.text();
+    const text = await readBodyText(answer);
     if (signal.aborted) throw signal.reason;
     return { response: answer, text, release };
   } catch (err) {

@@ -10,7 +10,7 @@ test('below the budget nothing happens; above it a collection runs and the budge
   // The budget is set only after a collection: half again the live heap, which is megabytes here.
   expect(budget).toBeGreaterThan(1024 * 1024);
   expect(budget).toBeGreaterThan(process.memoryUsage().heapUsed / 2);
-  expect(DEFAULT_HEAP_BUDGET).toBe(40 * 1024 * 1024);
+  expect(DEFAULT_HEAP_BUDGET).toBe(64 * 1024 * 1024);
 });
 
 

@@ -50,14 +50,23 @@ describe('PageSlots', () => {
 
   test('readUnderSlot gives the slot back when the body fails or the attempt was given up', async () => {
     const slots = new PageSlots(1);
-    const broken = { text: () => Promise.reject(new Error('socket hang up')) } as unknown as Response;
-    await expect(readUnderSlot(broken, new AbortController().signal, slots)).rejects.toThrow('socket hang up');
+    const failing = new ReadableStream<Uint8Array>({
+      start: (c) => c.error(new Error('socket hang up')),
+    });
+    await expect(readUnderSlot(new Response(failing), new AbortController().signal, slots)).rejects.toThrow('socket hang up');
     expect(slots.held).toBe(0);
     const controller = new AbortController();
-    const late = { text: async () => (controller.abort(new Error('deadline')), '{}') } as unknown as Response;
-    await expect(readUnderSlot(late, controller.signal, slots)).rejects.toThrow('deadline');
+    // The attempt's deadline passes while the body is read: nobody takes the page.
+    const late = new ReadableStream<Uint8Array>({
+      pull: (c) => {
+        controller.abort(new Error('deadline'));
+        c.enqueue(new TextEncoder().encode('{}'));
+        c.close();
+      },
+    });
+    await expect(readUnderSlot(new Response(late), controller.signal, slots)).rejects.toThrow('deadline');
     expect(slots.held).toBe(0);
-    const ok = { text: async () => '{"value":[]}' } as unknown as Response;
+    const ok = new Response('{"value":[]}');
     const read = await readUnderSlot(ok, new AbortController().signal, slots);
     expect([read.text, slots.held]).toEqual(['{"value":[]}', 1]);
     read.release?.();

@@ -43,6 +43,22 @@ describe('Redactor: parts of secrets', () => {
     r.add(secret);
     expect(r.redact(`${secret.slice(0, 41)} and ${secret.slice(10, 52)}.`)).toBe('********** and **********.');
   });
+  test('a 40-character piece is found at every offset in a long text, whatever part of the secret it is', () => {
+    const secret = 'Zq8~abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH-_.ijklmnop';
+    const r = new Redactor();
+    r.add(secret);
+    const filler = 'y'.repeat(5_000);
+    let masked = 0;
+    for (let offset = 0; offset < 45; offset++) {
+      for (let from = 0; from + 40 <= secret.length; from += 7) {
+        const text = `${filler.slice(0, offset)}${secret.slice(from, from + 40)}${filler}`;
+        expect(r.redact(text)).toBe(`${filler.slice(0, offset)}**********${filler}`);
+        masked++;
+      }
+    }
+    expect(masked).toBe(45 * 3);
+    expect(r.redact(filler + secret.slice(1, 40) + filler)).toBe(filler + secret.slice(1, 40) + filler);
+  });
   test('anything shaped like a JWT is masked even when never registered', () => {
     expect(new Redactor().redact(`token=${token}&x=1`)).toBe('token=**********&x=1');
   });
