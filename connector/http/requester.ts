@@ -51,6 +51,8 @@ export interface HttpDeps extends GateDeps {
   pageSlots?: PageSlots;
   /** One per process: page requests in flight at once, whose answers are buffered until read (page-slots.ts). */
   pageRequests?: PageSlots;
+  /** The largest answer read (body-text.ts MAX_BODY_BYTES when absent; smaller in tests). */
+  maxBodyBytes?: number;
 }
 
 export interface HttpRequesterOptions {
@@ -294,7 +296,7 @@ export class HttpRequester {
         ({ response, text, release: call.held } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
           const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
           if (answer.status === 429) pauseOnRetryAfter(deps.gate, answer.headers, deps.now());
-          return readUnderSlot(answer, signal, request.slots);
+          return readUnderSlot(answer, signal, request.slots, { what, limitBytes: deps.maxBodyBytes });
         }));
       } finally {
         sending?.();

@@ -1,5 +1,6 @@
 /** readBodyText: the body decoded in pieces equals Response.text(), and a large text lives on the V8 heap, not outside it. */
-import { DECODE_PIECE, readBodyText } from '../../connector/http/body-text';
+import { ConfigError } from '../../connector/errors';
+import { BodyTooLargeError, DECODE_PIECE, MAX_BODY_BYTES, readBodyText } from '../../connector/http/body-text';
 
 /** A response whose body arrives in exactly these chunks. */
 function chunked(chunks: Uint8Array[]): Response {
@@ -50,6 +51,29 @@ describe('readBodyText', () => {
     expect(flat).toBe(6 * 1024 * 1024 + 2);
     // Response.text() would add the whole 6 MB here (an external string).
     expect(grown).toBeLessThan(1024 * 1024);
+  });
+
+  test('past its limit the read stops, cancels the body and says what to change; at the limit it is whole', async () => {
+    let pulled = 0;
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull: (c) => {
+        pulled++;
+        c.enqueue(new Uint8Array(64 * 1024).fill(0x61));
+      },
+      cancel: () => void (cancelled = true),
+    });
+    const err = await readBodyText(new Response(endless), 'GET /api/data/v9.2/annotations', 1024 * 1024).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BodyTooLargeError);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe(
+      'the answer to GET /api/data/v9.2/annotations passed 1 MB before it ended: its rows are too large for one page. Set page_size lower (for example 500, or 50 for tables of attachments or long notes)',
+    );
+    // 17 chunks read (the 17th passes 1 MB), one more queued by the stream ahead of the reader.
+    expect([pulled, cancelled]).toEqual([18, true]);
+    const exact = new Uint8Array(1024 * 1024).fill(0x62);
+    expect((await readBodyText(chunked(cut(exact, 64 * 1024)), 'GET /x', 1024 * 1024)).length).toBe(1024 * 1024);
+    expect(MAX_BODY_BYTES).toBe(256 * 1024 * 1024);
   });
 
   test('a body that fails while streaming rejects with its error', async () => {

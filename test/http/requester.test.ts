@@ -106,6 +106,17 @@ describe('parseDataverseError', () => {
 });
 
 describe('HttpRequester.send', () => {
+  test('an answer past the body limit fails at once, not retried, saying what to change', async () => {
+    const big = () => new Response(JSON.stringify({ value: [{ documentbody: 'x'.repeat(2 * 1024 * 1024) }] }), { status: 200 });
+    const { http, calls } = requester([big], { maxBodyBytes: 1024 * 1024 });
+    const err = await http.send(context).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe(
+      'the answer to GET /api/data/v9.2/accounts passed 1 MB before it ended: its rows are too large for one page. Set page_size lower (for example 500, or 50 for tables of attachments or long notes)',
+    );
+    expect(calls).toHaveLength(1);
+  });
+
   test('one GET with the rendered URL, headers, extras merged into one Prefer, and the bearer token', async () => {
     const { http, calls } = requester([json(200, { value: [{ accountid: 'a' }] })]);
     const result = await http.send(context, undefined, { headers: { prefer: 'odata.track-changes' }, parameters: { $orderby: 'name asc' } });
