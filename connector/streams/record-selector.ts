@@ -21,15 +21,15 @@ export class DpathExtractor {
       }
       nodes = next;
     }
-    // A plain path names one list of records. Anything else there (null, an object, a number) is a
-    // broken page, never an empty or one-record page: reading it as data would lose rows silently.
-    if (this.fieldPath.length > 0 && !this.fieldPath.includes('*') && !Array.isArray(nodes[0])) {
-      throw new ResponseError(`the response has "${this.fieldPath.join('.')}": ${describe(nodes[0])} where a list of records was expected`);
-    }
-    // The page's own list, checked, not a copy: the writer empties what it wrote, and a copy would
-    // leave the rows alive through the parsed body (messages.ts RecordBatch).
     if (this.fieldPath.length > 0 && !this.fieldPath.includes('*')) {
-      const list = nodes[0] as unknown[];
+      // A plain path names one list of records. Anything else there (null, an object, a number) is a
+      // broken page, never an empty or one-record page: reading it as data would lose rows silently.
+      const list = nodes[0];
+      if (!Array.isArray(list)) {
+        throw new ResponseError(`the response has "${this.fieldPath.join('.')}": ${describe(list)} where a list of records was expected`);
+      }
+      // The page's own list, checked, not a copy: the writer empties what it wrote, and a copy would
+      // leave the rows alive through the parsed body (messages.ts RecordBatch).
       for (const item of list) asRecord(item, this.fieldPath);
       return list as StreamRecord[];
     }
