@@ -60,7 +60,7 @@ export async function* schedule(tasks: readonly StreamTask[], deps: SchedulerDep
   const shared: OutputDeps = { now: deps.now, progress: deps.progress, governor: deps.governor ?? new MemoryGovernor() };
   const failures: Array<{ err: unknown } | undefined> = tasks.map(() => undefined);
   const reads = tasks.map((task, i) =>
-    readStream(task, out, pool, shared, deps.workers).catch((err: unknown) => {
+    readStream(task, out, pool, shared).catch((err: unknown) => {
       failures[i] = { err };
     }),
   );
@@ -76,12 +76,12 @@ export async function* schedule(tasks: readonly StreamTask[], deps: SchedulerDep
 }
 
 /** A stream in a worker; settles when its last message is pushed (a partitioned read may end in other workers). */
-async function readStream(task: StreamTask, out: OutputQueue, pool: WorkerPool, shared: OutputDeps, workers: () => number): Promise<void> {
-  const { done } = await pool.run(STREAM_PRIORITY, () => startStream(task, out, pool, shared, workers));
+async function readStream(task: StreamTask, out: OutputQueue, pool: WorkerPool, shared: OutputDeps): Promise<void> {
+  const { done } = await pool.run(STREAM_PRIORITY, () => startStream(task, out, pool, shared));
   await done;
 }
 
-async function startStream(task: StreamTask, out: OutputQueue, pool: WorkerPool, shared: OutputDeps, workers: () => number): Promise<{ done: Promise<void> }> {
+async function startStream(task: StreamTask, out: OutputQueue, pool: WorkerPool, shared: OutputDeps): Promise<{ done: Promise<void> }> {
   const { stream, syncMode, state, selected } = task;
   const output = new StreamOutput(stream.name, out, shared);
   try {
@@ -94,7 +94,7 @@ async function startStream(task: StreamTask, out: OutputQueue, pool: WorkerPool,
     const fields = await stream.recordFields(selected);
     output.begin(fields);
     const options: StreamReadOptions = { syncMode, state, ...(selected && fields ? { fields } : {}) };
-    const planned = await stream.planRead(options, Math.max(1, Math.floor(workers())));
+    const planned = await stream.planRead(options, pool.size);
     if (planned) return await readPartitions(planned, output, pool);
     await readSequentially(stream, options, output);
     return { done: Promise.resolve() };

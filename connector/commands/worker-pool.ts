@@ -24,6 +24,11 @@ export class WorkerPool {
   /** `limit` is the worker count at this moment (at least 1 is always used). */
   constructor(private readonly limit: () => number) {}
 
+  /** The worker count now: the limit, whole, and never below 1. */
+  get size(): number {
+    return Math.max(1, Math.floor(this.limit()));
+  }
+
   /** The most jobs that ever ran at once (for tests and logs). */
   get maxRunning(): number {
     return this.peak;
@@ -49,7 +54,7 @@ export class WorkerPool {
   }
 
   private startWaiting(): void {
-    while (this.queue.length > 0 && this.running < Math.max(1, Math.floor(this.limit()))) {
+    while (this.queue.length > 0 && this.running < this.size) {
       (this.queue.shift() as Queued).start();
     }
   }
