@@ -10,9 +10,14 @@ import { partitionedState, type PlannedRead } from '../streams/partition-state';
 import type { PartitionPage, ReadPartition } from '../streams/partitions';
 import type { StreamOutput } from './stream-output';
 
-interface Pending {
-  partition: ReadPartition;
+/** Where an unfinished partition continues: the link and page size of its last emitted page (nothing: from the start). */
+interface Resume {
   next?: string;
+  pageSize?: number;
+}
+
+interface Pending extends Resume {
+  partition: ReadPartition;
 }
 
 export class PartitionRun {
@@ -21,7 +26,7 @@ export class PartitionRun {
   private settle!: { resolve(): void; reject(err: unknown): void };
   private readonly pending: Pending[];
   /** Every unfinished partition, started or not, in plan order: key -> the link to continue from. */
-  private readonly open = new Map<string, string | undefined>();
+  private readonly open = new Map<string, Resume>();
   private readonly done_: Map<string, Record<string, unknown>>;
   private active = 0;
   private failure: { err: unknown } | undefined;
@@ -39,7 +44,7 @@ export class PartitionRun {
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined);
     this.pending = [...planned.open];
-    for (const { partition, next } of planned.open) this.open.set(partition.key, next);
+    for (const { partition, next, pageSize } of planned.open) this.open.set(partition.key, { next, pageSize });
     this.done_ = new Map(planned.done);
     const first = planned.open[0];
     if (first && !first.partition.emits && first.next === undefined) {
@@ -90,9 +95,9 @@ export class PartitionRun {
     }
   }
 
-  private async read({ partition, next }: Pending): Promise<void> {
+  private async read({ partition, next, pageSize }: Pending): Promise<void> {
     let ended = false;
-    for await (const page of partition.pages(next)) {
+    for await (const page of partition.pages(next, pageSize)) {
       // A sibling failed: stop at a page boundary; the saved link of this partition still holds.
       if (this.failure) return;
       ended = page.next === undefined;
@@ -112,7 +117,7 @@ export class PartitionRun {
       this.open.delete(partition.key);
       this.done_.set(partition.key, page.result ?? {});
     } else {
-      this.open.set(partition.key, page.next);
+      this.open.set(partition.key, { next: page.next, pageSize: page.pageSize });
     }
     // After the last partition the final state is written instead (finish).
     if (this.open.size > 0) pushed.push(this.output.state(partitionedState(this.planned.carried, this.open, this.done_)));

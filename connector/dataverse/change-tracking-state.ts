@@ -1,6 +1,6 @@
 /**
  * The states an entity stream writes, checked before any stream is read: `{deltatoken}` after a
- * change-tracking read, `{deltatoken?, resume_link}` in the middle of one, or the datetime
+ * change-tracking read, `{deltatoken?, resume_link, page_size?}` in the middle of one, or the datetime
  * cursor's `{modifiedon}` (entities without change tracking, or after falling back to it). A
  * stream whose entity changed between runs may hold the other kind: the read then starts over,
  * so either kind is accepted; a mix of both, or any other key, is not one this connector wrote.
@@ -11,7 +11,8 @@ import { linkProblem } from '../http/links';
 import type { IncrementalSync } from '../streams/incremental';
 import { ownStateKeys, unknownStateKeys } from '../streams/state-keys';
 
-export const CHANGE_TRACKING_KEYS = ['deltatoken', 'resume_link'] as const;
+/** `page_size` goes with a `resume_link` saved by a walk that read fewer rows per page than configured (large rows). */
+export const CHANGE_TRACKING_KEYS = ['deltatoken', 'resume_link', 'page_size'] as const;
 
 /** Longest `$deltatoken` accepted: Dataverse's are `<version>!<MM/dd/yyyy HH:mm:ss>`, about 30 characters (facts §5). */
 export const MAX_DELTA_TOKEN_LENGTH = 1024;
@@ -41,7 +42,7 @@ export async function checkChangeTrackingState(state: Record<string, unknown>, c
   const cursorKeys = cursor.cursorField;
   const unknown = unknownStateKeys(state, [...CHANGE_TRACKING_KEYS, ...cursorKeys]);
   if (unknown) {
-    throw new ConfigError(`stream_state holds ${unknown}, which this stream never writes (it keeps deltatoken and resume_link, or ${cursorKeys.join(', ')}): ${RESTART}`);
+    throw new ConfigError(`stream_state holds ${unknown}, which this stream never writes (it keeps deltatoken, resume_link and page_size, or ${cursorKeys.join(', ')}): ${RESTART}`);
   }
   const keys = ownStateKeys(state);
   const tracked = keys.filter((k) => (CHANGE_TRACKING_KEYS as readonly string[]).includes(k));
@@ -57,6 +58,11 @@ export async function checkChangeTrackingState(state: Record<string, unknown>, c
     if (problem) throw new ConfigError(`deltatoken ${problem}: ${RESTART}`);
   }
   const link = state.resume_link;
+  const size = state.page_size;
+  if (size !== undefined) {
+    if (link === undefined) throw new ConfigError(`stream_state holds page_size without resume_link: ${RESTART}`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 5000) throw new ConfigError(`page_size is ${typeof size === 'number' ? size : kindOf(size)}, not a page size from 1 to 5000: ${RESTART}`);
+  }
   if (link === undefined) return;
   if (typeof link !== 'string') throw new ConfigError(`resume_link is ${kindOf(link)}, not a link: ${RESTART}`);
   if (link.length > 8192) throw new ConfigError(`resume_link is ${link.length} characters long, longer than any page link Dataverse hands out: ${RESTART}`);

@@ -18,7 +18,7 @@ import { ConfigError, DataverseError, ResponseError } from '../errors';
 import { linkProblem } from '../http/links';
 import type { PartitionPlan, PartitionPlanner, PartitionRequest } from '../streams/partitions';
 import type { IncrementalReadBase, IncrementalRetriever, IncrementalSupport, IncrementalSupportReporter, IncrementalSync, StateCheckArgs } from '../streams/incremental';
-import type { Page, Retriever, SimpleRetriever } from '../streams/retriever';
+import { withPageSize, type Page, type Retriever, type SimpleRetriever } from '../streams/retriever';
 import type { StreamContext, StreamEvent, StreamRecord } from '../streams/types';
 import type { EntityPartition } from './entity-components';
 import { checkChangeTrackingState } from './change-tracking-state';
@@ -94,9 +94,11 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
   private async *readChanges(args: IncrementalReadBase, context: StreamContext, partition: EntityPartition, cursor: IncrementalSync): AsyncGenerator<StreamEvent> {
     const token = typeof args.state?.deltatoken === 'string' ? args.state.deltatoken : undefined;
     const resume = typeof args.state?.resume_link === 'string' ? args.state.resume_link : undefined;
+    // A link saved by a walk that read fewer rows per page than configured (large rows) continues at that size.
+    const resumeSize = resume !== undefined && typeof args.state?.page_size === 'number' ? args.state.page_size : undefined;
     let started = false;
     try {
-      for await (const event of this.changes(args, context, partition, cursor, token, resume)) {
+      for await (const event of this.changes(args, resumeSize === undefined ? context : withPageSize(context, resumeSize), partition, cursor, token, resume)) {
         started = true;
         yield event;
       }
@@ -131,7 +133,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
   ): AsyncGenerator<StreamEvent> {
     // A resumed read began in an earlier run: a token taken now would postdate its first pages.
     if (resume !== undefined) {
-      yield* this.pagesOfChanges(args, context, partition, cursor, resume, token);
+      yield* this.pagesOfChanges(args, context, partition, cursor, { link: resume, resumed: true }, token);
       return;
     }
     let held = token;
@@ -148,7 +150,7 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
       held = pass.deltatoken ?? token;
     }
     const start = token === undefined ? undefined : this.inner.urlFor(context, partition.entity_set, { $select: partition.select, $deltatoken: token });
-    yield* this.pagesOfChanges(args, context, partition, cursor, start, held);
+    yield* this.pagesOfChanges(args, context, partition, cursor, start === undefined ? undefined : { link: start, resumed: false }, held);
   }
 
   /**
@@ -186,19 +188,21 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
   }
 
   /**
-   * The pages of a change-tracking read. `held` is the newest token known to predate every page:
-   * checkpoints before the last page carry it, and a last page without a deltaLink ends with it.
+   * The pages of a change-tracking read, from the first request, a delta link, or a saved link
+   * (`resumed`). `held` is the newest token known to predate every page: checkpoints before the
+   * last page carry it, and a last page without a deltaLink ends with it.
    */
   private async *pagesOfChanges(
     args: IncrementalReadBase,
     context: StreamContext,
     partition: EntityPartition,
     cursor: IncrementalSync,
-    start: string | undefined,
+    start: { link: string; resumed: boolean } | undefined,
     held: string | undefined,
   ): AsyncGenerator<StreamEvent> {
     const stamped = !hasColumn(partition, cursor.cursorField.join('.'));
-    for await (const page of this.inner.pages(context, start, { headers: TRACK_CHANGES })) {
+    // A delta link begins a walk as much as the first request does; a saved link continues one.
+    for await (const page of this.inner.pages(context, start?.link, { headers: TRACK_CHANGES }, !start?.resumed)) {
       const seenAt = new Date(this.now()).toISOString();
       const { rows, deletes } = this.split(page, partition, seenAt);
       args.transform(rows, context);
@@ -211,7 +215,8 @@ export class ChangeTrackingRetriever implements Retriever, IncrementalRetriever,
       if (typeof delta === 'string') {
         yield { kind: 'checkpoint', state: { deltatoken: tokenOf(delta, partition, page.response?.url ?? delta) } };
       } else if (typeof next === 'string') {
-        yield { kind: 'checkpoint', state: held ? { deltatoken: held, resume_link: next } : { resume_link: next } };
+        const size = page.pageSize === undefined ? {} : { page_size: page.pageSize };
+        yield { kind: 'checkpoint', state: held ? { deltatoken: held, resume_link: next, ...size } : { resume_link: next, ...size } };
       } else if (held !== undefined) {
         yield {
           kind: 'log',

@@ -27,7 +27,7 @@
  */
 import { ConfigError, DataverseError, ResponseError } from '../errors';
 import type { PartitionPage, PartitionPlan, PartitionPlanner, PartitionRequest, ReadPartition } from '../streams/partitions';
-import type { SimpleRetriever } from '../streams/retriever';
+import { withPageSize, type SimpleRetriever } from '../streams/retriever';
 import type { StreamContext } from '../streams/types';
 import type { EntityPartition } from './entity-components';
 import { TOKEN_PASS_PAGE_SIZE, TRACK_CHANGES, tokenOf } from './entity-incremental';
@@ -148,15 +148,16 @@ class CreatedPartition implements ReadPartition {
     this.key = keyOf(spec);
   }
 
-  async *pages(resumeLink?: string): AsyncGenerator<PartitionPage> {
+  async *pages(resumeLink?: string, pageSize?: number): AsyncGenerator<PartitionPage> {
     const extra = { parameters: { $filter: filterOf(this.spec) } };
-    for await (const page of this.inner.pages(this.target.context, resumeLink, extra)) {
+    const context = pageSize === undefined ? this.target.context : withPageSize(this.target.context, pageSize);
+    for await (const page of this.inner.pages(context, resumeLink, extra)) {
       this.request.transform(page.records, page.context ?? this.target.context);
       if (this.stamp) {
         const seenAt = new Date(this.stamp()).toISOString();
         for (const row of page.records) row._ab_cdc_updated_at = seenAt;
       }
-      yield { records: page.records, next: linkOf(page.response?.body, '@odata.nextLink') };
+      yield { records: page.records, next: linkOf(page.response?.body, '@odata.nextLink'), ...(page.pageSize === undefined ? {} : { pageSize: page.pageSize }) };
     }
   }
 }
@@ -174,7 +175,7 @@ class ChangesPass implements ReadPartition {
     this.key = keyOf(spec);
   }
 
-  async *pages(resumeLink?: string): AsyncGenerator<PartitionPage> {
+  async *pages(resumeLink?: string, pageSize?: number): AsyncGenerator<PartitionPage> {
     const start = this.spec.start;
     if (resumeLink === undefined && start && 'deltatoken' in start) {
       yield { records: [], result: { deltatoken: start.deltatoken } };
@@ -182,7 +183,7 @@ class ChangesPass implements ReadPartition {
     }
     const from = resumeLink ?? (start && 'link' in start ? start.link : undefined);
     const { partition } = this.target;
-    for await (const page of this.inner.pages(narrowContext(this.target, partition.primary_key, TOKEN_PASS_PAGE_SIZE), from, { headers: TRACK_CHANGES })) {
+    for await (const page of this.inner.pages(narrowContext(this.target, partition.primary_key, pageSize ?? TOKEN_PASS_PAGE_SIZE), from, { headers: TRACK_CHANGES })) {
       const delta = linkOf(page.response?.body, '@odata.deltaLink');
       if (delta !== undefined) {
         yield { records: [], result: { deltatoken: tokenOf(delta, partition, page.response?.url ?? delta) } };
@@ -190,7 +191,7 @@ class ChangesPass implements ReadPartition {
       }
       const next = linkOf(page.response?.body, '@odata.nextLink');
       if (next === undefined) throw new ResponseError(`${partition.entity}: the last page of the change-tracking pass has no @odata.deltaLink, so the sync has no delta token to end with`);
-      yield { records: [], next };
+      yield { records: [], next, ...(page.pageSize === undefined ? {} : { pageSize: page.pageSize }) };
     }
   }
 }

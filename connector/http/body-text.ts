@@ -23,7 +23,11 @@ export const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
 /** A body passed its limit: reading it is given up at that point, with the request. */
 export class BodyTooLargeError extends ConfigError {
-  constructor(readonly limitBytes: number, what: string) {
+  constructor(
+    readonly limitBytes: number,
+    /** The request, as `GET /path`. */
+    readonly what: string,
+  ) {
     super(
       `the answer to ${what} passed ${Math.round(limitBytes / (1024 * 1024))} MB before it ended: its rows are too large for one page. ` +
         'Set page_size lower (for example 500, or 50 for tables of attachments or long notes)',
@@ -32,8 +36,34 @@ export class BodyTooLargeError extends ConfigError {
   }
 }
 
-/** The body's text; past `limitBytes` the read stops and BodyTooLargeError says what to change. */
-export async function readBodyText(answer: Response, what = 'the request', limitBytes = MAX_BODY_BYTES): Promise<string> {
+/**
+ * A walk's first page passed the size it asked for (`firstPageBytes`): the walk asks again for
+ * fewer rows (streams/retriever.ts). Should it ever escape the walk, it says what a
+ * BodyTooLargeError says.
+ */
+export class PageTooLargeError extends BodyTooLargeError {
+  constructor(limitBytes: number, what: string) {
+    super(limitBytes, what);
+    this.name = 'PageTooLargeError';
+  }
+}
+
+/**
+ * Whether an answer says it applied `odata.maxpagesize` (facts §5): only then can asking for
+ * fewer rows make it smaller.
+ */
+function honorsPageSize(headers: Headers): boolean {
+  return /(^|[,\s])odata\.maxpagesize=/i.test(headers.get('preference-applied') ?? '');
+}
+
+/**
+ * The body's text. Past `limitBytes` the read stops and BodyTooLargeError says what to change.
+ * Past `softLimitBytes`, when lower and the answer applied a page size, it stops with
+ * PageTooLargeError, for a caller that can ask for fewer rows.
+ */
+export async function readBodyText(answer: Response, what = 'the request', limitBytes = MAX_BODY_BYTES, softLimitBytes?: number): Promise<string> {
+  const soft = softLimitBytes !== undefined && softLimitBytes < limitBytes && honorsPageSize(answer.headers) ? softLimitBytes : undefined;
+  const stopAt = soft ?? limitBytes;
   const body = answer.body;
   if (!body) return '';
   const reader = body.getReader();
@@ -51,9 +81,9 @@ export async function readBodyText(answer: Response, what = 'the request', limit
       const { done, value } = await reader.read();
       if (done) break;
       read += value.byteLength;
-      if (read > limitBytes) {
+      if (read > stopAt) {
         await reader.cancel().catch(() => undefined);
-        throw new BodyTooLargeError(limitBytes, what);
+        throw soft === undefined ? new BodyTooLargeError(limitBytes, what) : new PageTooLargeError(soft, what);
       }
       if (used + value.byteLength > DECODE_PIECE) decodeScratch();
       if (value.byteLength >= DECODE_PIECE) {

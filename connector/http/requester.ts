@@ -16,7 +16,7 @@ import { MalformedResponse, withRetries, type AttemptResult, type GiveUp } from 
 import { actionFor, type Outcome, type RetryPolicy } from './retry-policy';
 import { giveBack, MAX_SLOT_WAIT_MS, readUnderSlot, type PageSlots, type SlotRelease } from './page-slots';
 import { bodyText, parseDataverseError } from './error-body';
-import { buildUrl } from './url';
+import { buildUrl, MAX_BATCH_URL_CHARS, MAX_GET_URL_CHARS } from './url';
 import { pauseOnRetryAfter, type GateDeps } from './throttle-gate';
 
 /** Values a template sees when a request is built (Airbyte's interpolation variables). */
@@ -77,6 +77,11 @@ export interface RequestExtras {
    * back (the walk calls it once the page is written, when it asks for the next one).
    */
   holdPage?: boolean;
+  /**
+   * The first page of a walk that may ask again for fewer rows: past this many bytes its answer
+   * is given up with PageTooLargeError (body-text.ts), before the page is parsed.
+   */
+  firstPageBytes?: number;
 }
 
 /** A response the caller can use: status 2xx, body parsed. */
@@ -98,14 +103,6 @@ function parseJson(text: string, _response: Response, target: URL): unknown {
   }
 }
 
-/**
- * "The length of a URL in a GET request is limited to 32 KB (32,768 characters) ... Sending a GET
- * request within a $batch allows for URLs up to 64 KB" (facts §9): longer page requests (a wide
- * table's `$select`) go inside a one-part `$batch`.
- */
-export const MAX_GET_URL_CHARS = 32_768;
-export const MAX_BATCH_URL_CHARS = 65_536;
-
 /** Error bodies kept for engineers (internal_message): redacted first, then cut. */
 const INTERNAL_BODY_CHARS = 500;
 
@@ -114,6 +111,11 @@ export class HttpRequester {
 
   constructor(private readonly options: HttpRequesterOptions) {
     this.reached = options.deps.reachedHosts ?? new Set();
+  }
+
+  /** A notice for people (a LOG message), from a component that reads through this requester. */
+  log(level: 'INFO' | 'WARN', message: string): void {
+    this.options.deps.log(level, message);
   }
 
   /**
@@ -135,7 +137,7 @@ export class HttpRequester {
       else headers[existing ?? name] = value;
     }
     if (url.length > MAX_GET_URL_CHARS) return this.sendInsideBatch(context, url, headers);
-    const response = await this.execute(base, url, { method: 'GET', headers, holdPage: extra?.holdPage }, parseJson);
+    const response = await this.execute(base, url, { method: 'GET', headers, holdPage: extra?.holdPage, firstPageBytes: extra?.firstPageBytes }, parseJson);
     return { url, status: response.status, headers: response.headers, body: response.parsed, ...(response.release ? { release: response.release } : {}) };
   }
 
@@ -296,7 +298,7 @@ export class HttpRequester {
         ({ response, text, release: call.held } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
           const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
           if (answer.status === 429) pauseOnRetryAfter(deps.gate, answer.headers, deps.now());
-          return readUnderSlot(answer, signal, request.slots, { what, limitBytes: deps.maxBodyBytes });
+          return readUnderSlot(answer, signal, request.slots, { what, limitBytes: deps.maxBodyBytes, softLimitBytes: init.firstPageBytes });
         }));
       } finally {
         sending?.();
@@ -375,7 +377,7 @@ export class HttpRequester {
   }
 }
 
-type RequestInit_ = { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; holdPage?: boolean };
+type RequestInit_ = { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; holdPage?: boolean; firstPageBytes?: number };
 type Answer<T> = { status: number; headers: Headers; parsed: T };
 
 /** One request as its attempts see it. */

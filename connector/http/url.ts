@@ -15,3 +15,11 @@ export function buildUrl(base: string, path: string, params: Record<string, unkn
   if (!query) return joined;
   return joined + (joined.includes('?') ? '&' : '?') + query;
 }
+
+/**
+ * "The length of a URL in a GET request is limited to 32 KB (32,768 characters) ... Sending a GET
+ * request within a $batch allows for URLs up to 64 KB" (facts §9): longer page requests (a wide
+ * table's `$select`) go inside a one-part `$batch`.
+ */
+export const MAX_GET_URL_CHARS = 32_768;
+export const MAX_BATCH_URL_CHARS = 65_536;

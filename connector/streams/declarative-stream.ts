@@ -161,10 +161,10 @@ export class DeclarativeStream {
     await this.prepare(context);
     const keys = (await this.primaryKey()).map((path) => path[0]);
     const byKey = new Map(plan.partitions.map((p) => [p.key, p]));
-    const open = (progress?.open ?? plan.partitions.map((p): OpenPartition => ({ key: p.key }))).map(({ key, next }) => {
+    const open = (progress?.open ?? plan.partitions.map((p): OpenPartition => ({ key: p.key }))).map(({ key, next, pageSize }) => {
       const partition = byKey.get(key);
       if (!partition) throw new Error(`stream ${this.name}: the partition planner did not rebuild partition ${key}`);
-      return { partition: this.keyChecked(partition, keys), ...(next === undefined ? {} : { next }) };
+      return { partition: this.keyChecked(partition, keys), ...(next === undefined ? {} : { next }), ...(pageSize === undefined ? {} : { pageSize }) };
     });
     return { plan, open, done: progress?.done ?? new Map(), carried };
   }
@@ -179,8 +179,8 @@ export class DeclarativeStream {
     return {
       key: partition.key,
       emits: partition.emits,
-      async *pages(resumeLink?: string) {
-        for await (const page of partition.pages(resumeLink)) {
+      async *pages(resumeLink?: string, pageSize?: number) {
+        for await (const page of partition.pages(resumeLink, pageSize)) {
           if (partition.emits) check(page.records);
           yield page;
         }

@@ -1,7 +1,7 @@
 /**
  * The state of a partitioned read in progress, under the stream state's `partitions` key:
  *
- *     { "partitions": { "open": [{"key": "k2", "next": "https://..."}, {"key": "k3"}],
+ *     { "partitions": { "open": [{"key": "k2", "next": "https://...", "page_size": 50}, {"key": "k3"}],
  *                       "done": {"k1": {"deltatoken": "..."}} },
  *       ...the keys the read started from (deltatoken, modifiedon), kept as they were }
  *
@@ -23,10 +23,12 @@ const MAX_LINK_LENGTH = 8192;
 
 const RESTART = 'start from a state printed by this connector';
 
-/** An unfinished partition as saved: its key, and the link its read continues from. */
+/** An unfinished partition as saved: its key, the link its read continues from, and the page size that link was read at. */
 export interface OpenPartition {
   key: string;
   next?: string;
+  /** Only when the partition reads fewer rows per page than configured (large rows, streams/retriever.ts). */
+  pageSize?: number;
 }
 
 /** The saved progress of a partitioned read. */
@@ -38,7 +40,7 @@ export interface PartitionProgress {
 /** A partitioned read ready to run: the plan, where each unfinished partition resumes, and what finished before. */
 export interface PlannedRead {
   plan: PartitionPlan;
-  open: Array<{ partition: ReadPartition; next?: string }>;
+  open: Array<{ partition: ReadPartition; next?: string; pageSize?: number }>;
   done: Map<string, Record<string, unknown>>;
   /** The keys of the state the read started from, other than `partitions`: kept in every intermediate state. */
   carried: Record<string, unknown>;
@@ -82,13 +84,17 @@ function openPartitionsOf(value: unknown, where: string): OpenPartition[] {
   return value.map((entry, i) => {
     const at = `${where}[${i}]`;
     if (!isObject(entry)) throw new ConfigError(`${at} is ${kindOf(entry)}, not an object with "key" and "next": ${RESTART}`);
-    const extra = Object.keys(entry).filter((k) => k !== 'key' && k !== 'next');
+    const extra = Object.keys(entry).filter((k) => k !== 'key' && k !== 'next' && k !== 'page_size');
     if (extra.length > 0) throw new ConfigError(`${at} holds ${quote(extra[0])}, which this connector never writes: ${RESTART}`);
     const key = partitionKeyOf(entry.key, `${at}.key`);
     if (seen.has(key)) throw new ConfigError(`${where} lists partition ${quote(key)} twice: ${RESTART}`);
     seen.add(key);
-    if (entry.next === undefined) return { key };
-    return { key, next: pageLinkOf(entry.next, `${at}.next`) };
+    if (entry.next === undefined) {
+      if (entry.page_size !== undefined) throw new ConfigError(`${at} holds "page_size" without "next": ${RESTART}`);
+      return { key };
+    }
+    const next = pageLinkOf(entry.next, `${at}.next`);
+    return entry.page_size === undefined ? { key, next } : { key, next, pageSize: pageSizeOf(entry.page_size, `${at}.page_size`) };
   });
 }
 
@@ -109,6 +115,12 @@ function partitionKeyOf(value: unknown, where: string): string {
   return value;
 }
 
+/** A saved page size: a whole number of rows Dataverse pages by (1 to 5,000, facts §5). */
+function pageSizeOf(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 5000) throw new ConfigError(`${where} is ${typeof value === 'number' ? value : kindOf(value)}, not a page size from 1 to 5000: ${RESTART}`);
+  return value;
+}
+
 /** A saved page link: an absolute http(s) URL. Which host and resource it may name, the requester checks before sending it. */
 function pageLinkOf(value: unknown, where: string): string {
   if (typeof value !== 'string') throw new ConfigError(`${where} is ${kindOf(value)}, not a page link: ${RESTART}`);
@@ -124,7 +136,7 @@ function pageLinkOf(value: unknown, where: string): string {
 }
 
 /** The state written between pages of a partitioned read. */
-export function partitionedState(carried: Record<string, unknown>, open: ReadonlyMap<string, string | undefined>, done: ReadonlyMap<string, Record<string, unknown>>): Record<string, unknown> {
-  const openList = [...open].map(([key, next]) => (next === undefined ? { key } : { key, next }));
+export function partitionedState(carried: Record<string, unknown>, open: ReadonlyMap<string, { next?: string; pageSize?: number }>, done: ReadonlyMap<string, Record<string, unknown>>): Record<string, unknown> {
+  const openList = [...open].map(([key, { next, pageSize }]) => (next === undefined ? { key } : pageSize === undefined ? { key, next } : { key, next, page_size: pageSize }));
   return { ...carried, [PARTITIONS_KEY]: { open: openList, done: Object.fromEntries(done) } };
 }

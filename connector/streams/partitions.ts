@@ -18,6 +18,8 @@ export interface PartitionPage {
   records: StreamRecord[];
   /** Absent on the partition's last page. */
   next?: string;
+  /** The page size `next` must be read at, when the partition had to read fewer rows per page than configured (streams/retriever.ts). */
+  pageSize?: number;
   /**
    * What the partition's last page leaves for the stream's final state (a change-tracking pass
    * leaves its delta token). Only read on the last page.
@@ -34,8 +36,11 @@ export interface ReadPartition {
    * pass that takes the delta token) says false; its records are dropped uncounted.
    */
   readonly emits: boolean;
-  /** Pages from the start, or from `resumeLink`, a `next` this partition yielded before. */
-  pages(resumeLink?: string): AsyncGenerator<PartitionPage>;
+  /**
+   * Pages from the start, or from `resumeLink`, a `next` this partition yielded before, read at
+   * `pageSize` rows per page when the page that carried it said one.
+   */
+  pages(resumeLink?: string, pageSize?: number): AsyncGenerator<PartitionPage>;
 }
 
 /** A plan for reading a stream in partitions. */

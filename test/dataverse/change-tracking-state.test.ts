@@ -41,6 +41,7 @@ describe('checkChangeTrackingState', () => {
     ['a delta token', { deltatoken: TOKEN }, 0],
     ['a delta token and a next page link', { deltatoken: TOKEN, resume_link: `${ACCOUNTS}?$select=name&$skiptoken=abc` }, 1],
     ['a next page link of the initial sync', { resume_link: `${ACCOUNTS}?$skiptoken=abc` }, 1],
+    ['a link read at a smaller page size (large rows)', { resume_link: `${ACCOUNTS}?$skiptoken=abc`, page_size: 50 }, 1],
     ['a link in another case (Dataverse treats paths alike)', { resume_link: 'https://contoso.crm4.dynamics.com/api/data/v9.2/Accounts?$skiptoken=1' }, 1],
     ['the datetime cursor', { modifiedon: '2024-01-01T00:00:00Z' }, 0],
     ['platform keys', { deltatoken: TOKEN, __ab_no_cursor_state_message: true }, 0],
@@ -50,10 +51,13 @@ describe('checkChangeTrackingState', () => {
 
   const restart = ': start from a state printed by this connector';
   test.each<[string, Record<string, unknown>, string]>([
-    ['an unknown key', { deltatoken: TOKEN, skiptoken: 'x' }, 'stream_state holds "skiptoken", which this stream never writes (it keeps deltatoken and resume_link, or modifiedon)'],
+    ['an unknown key', { deltatoken: TOKEN, skiptoken: 'x' }, 'stream_state holds "skiptoken", which this stream never writes (it keeps deltatoken, resume_link and page_size, or modifiedon)'],
     ['both kinds', { resume_link: `${ACCOUNTS}?$skiptoken=1`, modifiedon: '2024-01-01T00:00:00Z' }, 'stream_state holds both resume_link (change tracking) and modifiedon (the datetime cursor); a state holds one or the other'],
     ['an empty delta token', { deltatoken: '' }, 'deltatoken is empty'],
     ['a broken cursor', { modifiedon: '2024-01-01' }, 'modifiedon "2024-01-01" is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z'],
+    ['a page size without a link', { deltatoken: TOKEN, page_size: 50 }, 'stream_state holds page_size without resume_link'],
+    ['a page size of 0', { resume_link: `${ACCOUNTS}?$skiptoken=1`, page_size: 0 }, 'page_size is 0, not a page size from 1 to 5000'],
+    ['a page size as text', { resume_link: `${ACCOUNTS}?$skiptoken=1`, page_size: '50' }, 'page_size is a string, not a page size from 1 to 5000'],
     ['a link that is not a string', { resume_link: ['x'] }, 'resume_link is a list, not a link'],
     ['a link of 10,000 characters', { resume_link: `${ACCOUNTS}?$skiptoken=${'s'.repeat(10_000)}` }, 'resume_link is 10068 characters long, longer than any page link Dataverse hands out'],
     ['a relative link', { resume_link: 'accounts?$skiptoken=1' }, 'resume_link is not an absolute URL'],

@@ -1,6 +1,6 @@
 /** readBodyText: the body decoded in pieces equals Response.text(), and a large text lives on the V8 heap, not outside it. */
 import { ConfigError } from '../../connector/errors';
-import { BodyTooLargeError, DECODE_PIECE, MAX_BODY_BYTES, readBodyText } from '../../connector/http/body-text';
+import { BodyTooLargeError, DECODE_PIECE, MAX_BODY_BYTES, PageTooLargeError, readBodyText } from '../../connector/http/body-text';
 
 /** A response whose body arrives in exactly these chunks. */
 function chunked(chunks: Uint8Array[]): Response {
@@ -74,6 +74,25 @@ describe('readBodyText', () => {
     const exact = new Uint8Array(1024 * 1024).fill(0x62);
     expect((await readBodyText(chunked(cut(exact, 64 * 1024)), 'GET /x', 1024 * 1024)).length).toBe(1024 * 1024);
     expect(MAX_BODY_BYTES).toBe(256 * 1024 * 1024);
+  });
+
+  test('past a soft limit below the hard one the read stops with PageTooLargeError, which says the same to a customer', async () => {
+    const bytes = new Uint8Array(3 * 1024 * 1024).fill(0x61);
+    const paged = (r: Response) => new Response(r.body, { headers: { 'Preference-Applied': 'odata.maxpagesize=5000' } });
+    const soft = await readBodyText(paged(chunked(cut(bytes, 64 * 1024))), 'GET /api/data/v9.2/annotations', 8 * 1024 * 1024, 2 * 1024 * 1024).catch((e: unknown) => e);
+    expect(soft).toBeInstanceOf(PageTooLargeError);
+    expect(soft).toMatchObject({ limitBytes: 2 * 1024 * 1024, what: 'GET /api/data/v9.2/annotations', name: 'PageTooLargeError' });
+    expect((soft as Error).message).toBe(
+      'the answer to GET /api/data/v9.2/annotations passed 2 MB before it ended: its rows are too large for one page. Set page_size lower (for example 500, or 50 for tables of attachments or long notes)',
+    );
+    // A soft limit at or above the hard one is no limit of its own: the hard one says it.
+    const hard = await readBodyText(chunked(cut(bytes, 64 * 1024)), 'GET /x', 1024 * 1024, 2 * 1024 * 1024).catch((e: unknown) => e);
+    expect(hard).toBeInstanceOf(BodyTooLargeError);
+    expect(hard).not.toBeInstanceOf(PageTooLargeError);
+    expect((hard as BodyTooLargeError).limitBytes).toBe(1024 * 1024);
+    expect((await readBodyText(paged(chunked(cut(bytes, 64 * 1024))), 'GET /x', 8 * 1024 * 1024, 4 * 1024 * 1024)).length).toBe(3 * 1024 * 1024);
+    // An answer that did not apply a page size cannot be made smaller by asking fewer rows: no soft limit.
+    expect((await readBodyText(chunked(cut(bytes, 64 * 1024)), 'GET /x', 8 * 1024 * 1024, 2 * 1024 * 1024)).length).toBe(3 * 1024 * 1024);
   });
 
   test('a body that fails while streaming rejects with its error', async () => {

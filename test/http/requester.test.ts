@@ -1,10 +1,11 @@
 import { ConfigError, DataverseError, ResponseError, TransientError } from '../../connector/errors';
+import { PageTooLargeError } from '../../connector/http/body-text';
 import type { Authenticator } from '../../connector/http/authenticator';
 import type { ErrorDescriber } from '../../connector/http/error-describer';
 import { DEFAULT_RETRY_POLICY } from '../../connector/http/retry-policy';
 import { parseDataverseError } from '../../connector/http/error-body';
-import { HttpRequester, MAX_GET_URL_CHARS, type HttpDeps, type RequestContext } from '../../connector/http/requester';
-import { buildUrl } from '../../connector/http/url';
+import { HttpRequester, type HttpDeps, type RequestContext } from '../../connector/http/requester';
+import { buildUrl, MAX_GET_URL_CHARS } from '../../connector/http/url';
 
 const BASE = 'https://contoso.crm4.dynamics.com/api/data/v9.2';
 
@@ -115,6 +116,20 @@ describe('HttpRequester.send', () => {
       'the answer to GET /api/data/v9.2/accounts passed 1 MB before it ended: its rows are too large for one page. Set page_size lower (for example 500, or 50 for tables of attachments or long notes)',
     );
     expect(calls).toHaveLength(1);
+  });
+
+  test("a first page's soft limit applies only to an answer that applied odata.maxpagesize (only then can fewer rows make it smaller)", async () => {
+    const body = JSON.stringify({ value: [{ documentbody: 'x'.repeat(2 * 1024 * 1024) }] });
+    const paged = () => new Response(body, { status: 200, headers: { 'Preference-Applied': 'odata.include-annotations="*",odata.maxpagesize=100' } });
+    const unpaged = () => new Response(body, { status: 200 });
+    const first = requester([paged]);
+    const err = await first.http.send(context, undefined, { firstPageBytes: 1024 * 1024 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PageTooLargeError);
+    expect(err).toMatchObject({ limitBytes: 1024 * 1024, what: 'GET /api/data/v9.2/accounts' });
+    expect(first.calls).toHaveLength(1);
+    const second = requester([unpaged]);
+    const result = await second.http.send(context, undefined, { firstPageBytes: 1024 * 1024 });
+    expect((result.body as { value: Array<{ documentbody: string }> }).value[0].documentbody).toHaveLength(2 * 1024 * 1024);
   });
 
   test('one GET with the rendered URL, headers, extras merged into one Prefer, and the bearer token', async () => {

@@ -14,9 +14,9 @@ describe('partitionProgressOf', () => {
   test('a state without partitions has no progress; one written by partitionedState reads back', () => {
     expect(partitionProgressOf({ modifiedon: '2024-01-01T00:00:00Z' })).toBeUndefined();
     expect(partitionProgressOf(undefined)).toBeUndefined();
-    const state = partitionedState({ modifiedon: '2024-01-01T00:00:00Z' }, new Map([['a', link], ['b', undefined]]), new Map([['c', { deltatoken: 't' }]]));
-    expect(state).toEqual({ modifiedon: '2024-01-01T00:00:00Z', partitions: { open: [{ key: 'a', next: link }, { key: 'b' }], done: { c: { deltatoken: 't' } } } });
-    expect(partitionProgressOf(JSON.parse(JSON.stringify(state)))).toEqual({ open: [{ key: 'a', next: link }, { key: 'b' }], done: new Map([['c', { deltatoken: 't' }]]) });
+    const state = partitionedState({ modifiedon: '2024-01-01T00:00:00Z' }, new Map([['a', { next: link }], ['b', {}], ['d', { next: link, pageSize: 50 }]]), new Map([['c', { deltatoken: 't' }]]));
+    expect(state).toEqual({ modifiedon: '2024-01-01T00:00:00Z', partitions: { open: [{ key: 'a', next: link }, { key: 'b' }, { key: 'd', next: link, page_size: 50 }], done: { c: { deltatoken: 't' } } } });
+    expect(partitionProgressOf(JSON.parse(JSON.stringify(state)))).toEqual({ open: [{ key: 'a', next: link }, { key: 'b' }, { key: 'd', next: link, pageSize: 50 }], done: new Map([['c', { deltatoken: 't' }]]) });
     expect(withoutPartitions(state)).toEqual({ modifiedon: '2024-01-01T00:00:00Z' });
   });
 
@@ -34,6 +34,9 @@ describe('partitionProgressOf', () => {
     ['a relative link', { open: [{ key: 'a', next: 'accounts?page=2' }], done: {} }, 'stream_state partitions.open[0].next "accounts?page=2" is not an absolute https link'],
     ['a file link', { open: [{ key: 'a', next: 'file:///etc/passwd' }], done: {} }, 'stream_state partitions.open[0].next "file:///etc/passwd" is not an absolute https link'],
     ['a huge link', { open: [{ key: 'a', next: `https://x/${'a'.repeat(9000)}` }], done: {} }, 'stream_state partitions.open[0].next is 9010 characters long, longer than any page link Dataverse hands out'],
+    ['a page size without a link', { open: [{ key: 'a', page_size: 50 }], done: {} }, 'stream_state partitions.open[0] holds "page_size" without "next"'],
+    ['a page size past 5000', { open: [{ key: 'a', next: link, page_size: 5001 }], done: {} }, 'stream_state partitions.open[0].page_size is 5001, not a page size from 1 to 5000'],
+    ['a page size as text', { open: [{ key: 'a', next: link, page_size: '50' }], done: {} }, 'stream_state partitions.open[0].page_size is a string, not a page size from 1 to 5000'],
     ['done as a list', { open: [{ key: 'a' }], done: [] }, 'stream_state partitions.done is a list, not an object of finished partitions'],
     ['a result not an object', { open: [{ key: 'a' }], done: { b: 'x' } }, 'stream_state partitions.done["b"] is a string, not an object'],
     ['a partition open and done', { open: [{ key: 'a' }], done: { a: {} } }, 'stream_state partitions: partition "a" is both open and done'],
