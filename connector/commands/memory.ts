@@ -29,11 +29,13 @@ function collector(): (() => void) | null {
  * against 207 MB held) for no speed that a one-off burst needs. Reads get their usual growth back.
  */
 export async function withSteadyNewSpace<T>(work: () => Promise<T>): Promise<T> {
-  if (steadyDepth++ === 0) setGrowth(1);
+  steadyDepth++;
+  applyGrowth();
   try {
     return await work();
   } finally {
-    if (--steadyDepth === 0) setGrowth(newSpaceCapped ? 1 : DEFAULT_SEMI_SPACE_GROWTH);
+    steadyDepth--;
+    applyGrowth();
   }
 }
 
@@ -43,11 +45,20 @@ let steadyDepth = 0;
 /** Set once the new space has reached {@link NEW_SPACE_CAP}: it then stays at that size for the process. */
 let newSpaceCapped = false;
 
+/** Set while a read has one request in flight: the new space stays at its first size (see {@link MemoryGovernor}). */
+let lean = false;
+
 /** V8's default `--semi-space-growth-factor`. */
 const DEFAULT_SEMI_SPACE_GROWTH = 2;
 
-function setGrowth(factor: number): void {
-  v8.setFlagsFromString(`--semi-space-growth-factor=${factor}`);
+let growth = DEFAULT_SEMI_SPACE_GROWTH;
+
+/** The new space grows only when nothing holds it: no burst, no cap reached, no lean read. */
+function applyGrowth(): void {
+  const wanted = steadyDepth > 0 || newSpaceCapped || lean ? 1 : DEFAULT_SEMI_SPACE_GROWTH;
+  if (wanted === growth) return;
+  growth = wanted;
+  v8.setFlagsFromString(`--semi-space-growth-factor=${wanted}`);
 }
 
 /**
@@ -65,37 +76,74 @@ export function capNewSpace(): void {
   const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
   if (!space || space.space_size < NEW_SPACE_CAP) return;
   newSpaceCapped = true;
-  if (steadyDepth === 0) setGrowth(1);
+  applyGrowth();
 }
 
 /**
- * Heap above which a read collects between pages. Since page texts are decoded onto the heap
- * (http/body-text.ts), each page counts about 25 MB here (text, its pieces, its rows) instead of
- * 15: at 40 MB a one-worker read collected after nearly every page and lost a fifth of its
- * throughput; at 64 MB it holds 0.8x of the bare loop at about 210 MB peak RSS over a million
- * rows (docs/benchmarks.md).
+ * Heap above which a read with many requests in flight collects between pages. Since page texts
+ * are decoded onto the heap (http/body-text.ts), each page counts about 25 MB here (text, its
+ * pieces, its rows) instead of 15: at 40 MB a CPU-bound read collected after nearly every page
+ * and lost a fifth of its throughput; at 64 MB it holds 0.8x of the bare loop at about 220 MB
+ * peak RSS over a million rows (docs/benchmarks.md).
  */
 export const DEFAULT_HEAP_BUDGET = 64 * 1024 * 1024;
 
-export class MemoryGovernor {
-  private budget: number;
+/** The budget of a read with one request in flight, and what each further request adds (up to {@link DEFAULT_HEAP_BUDGET}). */
+export const LEAN_HEAP_BUDGET = 24 * 1024 * 1024;
+const HEAP_PER_WORKER = 8 * 1024 * 1024;
 
-  constructor(private readonly baseBudget = DEFAULT_HEAP_BUDGET) {
-    this.budget = baseBudget;
+/**
+ * The heap budget for `workers` requests in flight. One request at a time is the setting of a
+ * read meant to be gentle, and it waits on the service far longer than it parses (a real
+ * 5,000-row page takes seconds): there memory is what counts, and more collections cost CPU the
+ * read has to spare. Measured over a million rows at one worker against the bare loop's emulator:
+ * 136-140 MB peak RSS at 24 MB with the new space held, against 191-199 MB at 64 MB and a grown
+ * new space, for 1.6x the CPU (docs/benchmarks.md).
+ */
+export function heapBudgetFor(workers: number): number {
+  return Math.min(DEFAULT_HEAP_BUDGET, LEAN_HEAP_BUDGET + (Math.max(1, Math.floor(workers)) - 1) * HEAP_PER_WORKER);
+}
+
+export class MemoryGovernor {
+  /** Half again the live heap after the last collection: a page larger than the budget does not make every page collect. */
+  private grown = 0;
+
+  /**
+   * `workers` is asked at every check: the read's requests in flight follow the throttle gate.
+   * `budgetFor` is the rule above, replaced in tests.
+   */
+  constructor(
+    private readonly workers: () => number = () => Number.MAX_SAFE_INTEGER,
+    private readonly budgetFor: (workers: number) => number = heapBudgetFor,
+  ) {
+    this.sizeNewSpace();
+  }
+
+  /** The budget now. */
+  get budget(): number {
+    return Math.max(this.budgetFor(this.workers()), this.grown);
   }
 
   /**
-   * Called between pages: caps the new space (see {@link NEW_SPACE_CAP}) and collects when the
-   * heap holds more than the budget. When one page alone is larger than the budget (a very wide
-   * entity), the budget grows to half again the live heap, so the read never collects on every
-   * page.
+   * Called between pages: sizes the new space (held with one request in flight, else capped at
+   * {@link NEW_SPACE_CAP}) and collects when the heap holds more than the budget.
    */
   check(): void {
-    capNewSpace();
+    this.sizeNewSpace();
     if (process.memoryUsage().heapUsed <= this.budget) return;
     const gc = collector();
     if (!gc) return;
     gc();
-    this.budget = Math.max(this.baseBudget, Math.round(process.memoryUsage().heapUsed * 1.5));
+    this.grown = Math.round(process.memoryUsage().heapUsed * 1.5);
+  }
+
+  /** Holds the new space with one request in flight (from before the first page), else caps it. */
+  private sizeNewSpace(): void {
+    const one = this.workers() <= 1;
+    if (one !== lean) {
+      lean = one;
+      applyGrowth();
+    }
+    capNewSpace();
   }
 }

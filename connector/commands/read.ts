@@ -29,10 +29,11 @@ export async function* read(args: CommandArgs, deps: CommandDeps): AsyncGenerato
   await checkStates(streams, states);
   await refuseFullRefreshOnly(configured, source.streams, args.catalog);
   await checkSelections(streams);
+  const workers = deps.workers ?? workersFrom(deps, config);
   // One per process: every stream's pages count against one heap.
-  const governor = new MemoryGovernor();
+  const governor = new MemoryGovernor(workers);
   const tasks = streams.map(({ entry, stream }) => ({ stream, syncMode: entry.syncMode, state: states.get(entry.name)?.state, selected: entry.selectedFields }));
-  yield* schedule(tasks, { now: deps.now, progress: deps.progress, workers: deps.workers ?? workersFrom(deps, config), governor });
+  yield* schedule(tasks, { now: deps.now, progress: deps.progress, workers, governor });
 }
 
 /**

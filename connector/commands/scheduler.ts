@@ -57,7 +57,7 @@ export interface SchedulerDeps {
 export async function* schedule(tasks: readonly StreamTask[], deps: SchedulerDeps): AsyncGenerator<Output> {
   const out = new OutputQueue();
   const pool = new WorkerPool(deps.workers);
-  const shared: OutputDeps = { now: deps.now, progress: deps.progress, governor: deps.governor ?? new MemoryGovernor() };
+  const shared: OutputDeps = { now: deps.now, progress: deps.progress, governor: deps.governor ?? new MemoryGovernor(deps.workers) };
   const failures: Array<{ err: unknown } | undefined> = tasks.map(() => undefined);
   const reads = tasks.map((task, i) =>
     readStream(task, out, pool, shared).catch((err: unknown) => {
