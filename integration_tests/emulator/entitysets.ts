@@ -15,6 +15,7 @@ import { TRACKING_REFUSED_OPTIONS, badDeltaTokenReply, encodeDeltaToken, expired
 import type { RequestContext } from './context';
 import { dataverseFallback } from './dataverseHost';
 import { parseFilter, parseOrderBy, type Order } from './entity-filter';
+import { pageBody } from './page-body';
 import { fixtureText } from './fixtures';
 import { stringHash } from './hash';
 import type { EntityDef } from './model';
@@ -148,8 +149,8 @@ function context(p: PageRequest, suffix = ''): string {
   return `${p.ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}${p.names ? `(${p.names.join(',')})` : ''}${suffix}`;
 }
 
-function reply(body: string, headers: Record<string, HeaderValue>, cells = 0): Reply {
-  return { status: 200, headers: { 'Content-Type': DATAVERSE_JSON, ...headers }, body, cells };
+function reply(body: Pick<Reply, 'body' | 'parts'>, headers: Record<string, HeaderValue>, cells = 0): Reply {
+  return { status: 200, headers: { 'Content-Type': DATAVERSE_JSON, ...headers }, ...body, cells };
 }
 
 function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): Reply {
@@ -265,8 +266,8 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
   if (snapshot !== undefined && !more && !p.dropDeltaLink) {
     body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
   }
-  // One join of flat row strings: far less GC work than growing one string row by row.
-  body += `,"value":[${rows.map((row) => p.renderer.render(row)).join(',')}]`;
+  body += ',"value":[';
+  let tail = ']';
   if (more) {
     const first = rows[0];
     const last = rows[rows.length - 1];
@@ -280,9 +281,9 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
       created: byCreated ? { first: isoSeconds(createdOf(first) ?? 0), last: isoSeconds(createdOf(last) ?? 0) } : undefined,
       snapshot,
     };
-    body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
+    tail += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
   }
-  return reply(`${body}}`, p.headers, rows.length * p.columnCount);
+  return reply(pageBody(body, rows, (row) => p.renderer.render(row), `${tail}}`), p.headers, rows.length * p.columnCount);
 }
 
 /**
@@ -320,15 +321,15 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
   const changes = scanChanges(view, token.version, snapshot, after, p.limit + 1);
   const more = changes.length > p.limit;
   if (more) changes.length = p.limit;
-  if (p.emptyNoChangeDelta && changes.length === 0 && !cookie) return reply('{}', p.headers);
+  if (p.emptyNoChangeDelta && changes.length === 0 && !cookie) return reply({ body: '{}' }, p.headers);
 
   const deletedContext = JSON.stringify(`${ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}/$deletedEntity`);
   let body = `{"@odata.context":${JSON.stringify(context(p, '/$delta'))}`;
   if (!more && !p.dropDeltaLink) body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
-  const entries = changes.map((change) =>
-    change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`,
-  );
-  body += `,"value":[${entries.join(',')}]`;
+  const render = (change: Change) =>
+    change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`;
+  body += ',"value":[';
+  let tail = ']';
   if (more) {
     const last = changes[changes.length - 1];
     const next: PagingCookie = {
@@ -341,9 +342,9 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
       phase: last.kind === 'upsert' ? 'upserts' : 'deletes',
       lastVersion: last.kind === 'upsert' ? last.row.version : last.version,
     };
-    body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
+    tail += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
   }
   // A deleted entry carries one column, its id.
   const upserts = changes.filter((c) => c.kind === 'upsert').length;
-  return reply(`${body}}`, p.headers, upserts * p.columnCount + (changes.length - upserts));
+  return reply(pageBody(body, changes, render, `${tail}}`), p.headers, upserts * p.columnCount + (changes.length - upserts));
 }
