@@ -182,6 +182,20 @@ describe('streamed pages', () => {
     expect(delayed.bytes.equals(whole.bytes)).toBe(true);
   });
 
+  it('charges a streamed page its cells in the latency model', async () => {
+    pageStreaming.thresholdChars = 1;
+    emu.service.latency = { baseMs: 20, perCellMs: 0.5 };
+    try {
+      const { transferEncoding, json } = await page('accounts?$select=accountid,description', 'odata.maxpagesize=30');
+      expect(transferEncoding).toBe('chunked');
+      expect(json.value).toHaveLength(30);
+    } finally {
+      emu.service.latency = null;
+    }
+    // 30 rows x 2 columns at 0.5 ms, plus the base.
+    expect(emu.log.at(-1)!.serverMs).toBe(50);
+  });
+
   async function readAllTracked(): Promise<string> {
     let next: string | undefined = 'accounts?$select=accountid,description';
     for (;;) {
