@@ -15,11 +15,11 @@ import { TRACKING_REFUSED_OPTIONS, badDeltaTokenReply, encodeDeltaToken, expired
 import type { RequestContext } from './context';
 import { dataverseFallback } from './dataverseHost';
 import { parseFilter, parseOrderBy, type Order } from './entity-filter';
-import { pageBody } from './page-body';
 import { fixtureText } from './fixtures';
 import { stringHash } from './hash';
 import type { EntityDef } from './model';
 import { API_ROOT, ASSOCIATED_NAVIGATION_PROPERTY, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, annotationFilter, parsePrefer } from './odata';
+import { pageBody } from './page-body';
 import { RowRenderer } from './render';
 import { DATAVERSE_JSON, dataverseError, type HeaderValue, type Reply, type Route } from './router';
 import { indexOfId, rowId, isoSeconds } from './rows';
@@ -254,19 +254,19 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
   const more = rows.length > p.limit;
   if (more) rows.length = p.limit;
 
-  let body = `{"@odata.context":${JSON.stringify(context(p))}`;
+  let head = `{"@odata.context":${JSON.stringify(context(p))}`;
   if (countOption === 'true') {
     const total = countRows(view, bounds);
-    body += `,"@odata.count":${Math.min(total, COUNT_LIMIT)}`;
+    head += `,"@odata.count":${Math.min(total, COUNT_LIMIT)}`;
     // [INF] the totalrecordcount annotations: the count up to 5000, and whether it went past.
-    if (include(TOTAL_RECORD_COUNT)) body += `,"@${TOTAL_RECORD_COUNT}":${Math.min(total, COUNT_LIMIT)}`;
-    if (include(TOTAL_RECORD_COUNT_LIMIT_EXCEEDED)) body += `,"@${TOTAL_RECORD_COUNT_LIMIT_EXCEEDED}":${total > COUNT_LIMIT}`;
+    if (include(TOTAL_RECORD_COUNT)) head += `,"@${TOTAL_RECORD_COUNT}":${Math.min(total, COUNT_LIMIT)}`;
+    if (include(TOTAL_RECORD_COUNT_LIMIT_EXCEEDED)) head += `,"@${TOTAL_RECORD_COUNT_LIMIT_EXCEEDED}":${total > COUNT_LIMIT}`;
   }
   // [INF] the token's time is the clock when the last page is served (the version is the snapshot's).
   if (snapshot !== undefined && !more && !p.dropDeltaLink) {
-    body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
+    head += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
   }
-  body += ',"value":[';
+  head += ',"value":[';
   let tail = ']';
   if (more) {
     const first = rows[0];
@@ -283,7 +283,7 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
     };
     tail += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
   }
-  return reply(pageBody(body, rows, (row) => p.renderer.render(row), `${tail}}`), p.headers, rows.length * p.columnCount);
+  return reply(pageBody(head, rows, (row) => p.renderer.render(row), `${tail}}`), p.headers, rows.length * p.columnCount);
 }
 
 /**
@@ -324,11 +324,11 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
   if (p.emptyNoChangeDelta && changes.length === 0 && !cookie) return reply({ body: '{}' }, p.headers);
 
   const deletedContext = JSON.stringify(`${ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}/$deletedEntity`);
-  let body = `{"@odata.context":${JSON.stringify(context(p, '/$delta'))}`;
-  if (!more && !p.dropDeltaLink) body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
+  let head = `{"@odata.context":${JSON.stringify(context(p, '/$delta'))}`;
+  if (!more && !p.dropDeltaLink) head += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
   const render = (change: Change) =>
     change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`;
-  body += ',"value":[';
+  head += ',"value":[';
   let tail = ']';
   if (more) {
     const last = changes[changes.length - 1];
@@ -346,5 +346,5 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
   }
   // A deleted entry carries one column, its id.
   const upserts = changes.filter((c) => c.kind === 'upsert').length;
-  return reply(pageBody(body, changes, render, `${tail}}`), p.headers, upserts * p.columnCount + (changes.length - upserts));
+  return reply(pageBody(head, changes, render, `${tail}}`), p.headers, upserts * p.columnCount + (changes.length - upserts));
 }

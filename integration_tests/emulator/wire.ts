@@ -69,7 +69,7 @@ const BODY_FAULTS = new Set<FaultAction['kind']>(['neverEnd', 'truncate', 'reset
 
 /**
  * A streamed body is written in writes of at least this many characters (one part larger than
- * that goes in one write): large enough that a 256 KB-row page is a few thousand writes, small
+ * that goes in one write): large enough that a page of 5,000 256 KB rows is some 1,250 writes, small
  * enough that the emulator holds little more than one while the socket drains.
  */
 export const STREAM_WRITE_CHARS = 1024 * 1024;
