@@ -102,7 +102,8 @@ export class PageCache {
     }
     this.misses++;
     const reply = await route.handler(ctx, match);
-    if (reply.status !== 200) return reply;
+    // A streamed page (large rows) is neither cached nor counted: holding it would take gigabytes.
+    if (reply.status !== 200 || reply.parts) return reply;
     const text = typeof reply.body === 'string' ? reply.body : reply.body.toString('utf8');
     const parsed = JSON.parse(text) as { value?: unknown[]; '@odata.nextLink'?: string };
     const page: CachedPage = {

@@ -19,7 +19,7 @@ import { handleOrgRequest } from './dataverseHost';
 import { formatBatchResponse, multipartBoundary, parseBatchBody, type BatchResponsePart } from './multipart';
 import { API_ROOT, parsePrefer } from './odata';
 import { statusReply, throttleReply, type Faults } from './faults';
-import { dataverseError, type Reply, type Route } from './router';
+import { dataverseError, replyBody, type Reply, type Route } from './router';
 
 /** The documented maximum number of requests in one batch. */
 export const MAX_BATCH_REQUESTS = 1000;
@@ -84,7 +84,10 @@ function innerContext(outer: RequestContext, path: string, headers: Record<strin
 /** An inner reply as a response part: JSON parts say so as the service does (facts §8). */
 function toPart(reply: Reply): BatchResponsePart {
   const headers: Array<[string, string]> = [];
-  const body = typeof reply.body === 'string' ? reply.body : reply.body.toString('utf8');
+  // A streamed page (page-body.ts) is joined: a batch's parts are small pages in practice, and a
+  // multipart body is written whole. A part of large rows would need its page size lowered anyway.
+  const whole = replyBody(reply);
+  const body = typeof whole === 'string' ? whole : whole.toString('utf8');
   for (const [name, value] of Object.entries(reply.headers)) {
     if (name.toLowerCase() === 'content-type') continue;
     for (const v of Array.isArray(value) ? value : [value]) headers.push([name, v]);

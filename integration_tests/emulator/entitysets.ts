@@ -19,6 +19,7 @@ import { fixtureText } from './fixtures';
 import { stringHash } from './hash';
 import type { EntityDef } from './model';
 import { API_ROOT, ASSOCIATED_NAVIGATION_PROPERTY, FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, annotationFilter, parsePrefer } from './odata';
+import { pageBody } from './page-body';
 import { RowRenderer } from './render';
 import { DATAVERSE_JSON, dataverseError, type HeaderValue, type Reply, type Route } from './router';
 import { indexOfId, rowId, isoSeconds } from './rows';
@@ -148,8 +149,8 @@ function context(p: PageRequest, suffix = ''): string {
   return `${p.ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}${p.names ? `(${p.names.join(',')})` : ''}${suffix}`;
 }
 
-function reply(body: string, headers: Record<string, HeaderValue>, cells = 0): Reply {
-  return { status: 200, headers: { 'Content-Type': DATAVERSE_JSON, ...headers }, body, cells };
+function reply(body: Pick<Reply, 'body' | 'parts'>, headers: Record<string, HeaderValue>, cells = 0): Reply {
+  return { status: 200, headers: { 'Content-Type': DATAVERSE_JSON, ...headers }, ...body, cells };
 }
 
 function serveEntitySet(tables: Tables, ctx: RequestContext, setName: string): Reply {
@@ -253,20 +254,20 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
   const more = rows.length > p.limit;
   if (more) rows.length = p.limit;
 
-  let body = `{"@odata.context":${JSON.stringify(context(p))}`;
+  let head = `{"@odata.context":${JSON.stringify(context(p))}`;
   if (countOption === 'true') {
     const total = countRows(view, bounds);
-    body += `,"@odata.count":${Math.min(total, COUNT_LIMIT)}`;
+    head += `,"@odata.count":${Math.min(total, COUNT_LIMIT)}`;
     // [INF] the totalrecordcount annotations: the count up to 5000, and whether it went past.
-    if (include(TOTAL_RECORD_COUNT)) body += `,"@${TOTAL_RECORD_COUNT}":${Math.min(total, COUNT_LIMIT)}`;
-    if (include(TOTAL_RECORD_COUNT_LIMIT_EXCEEDED)) body += `,"@${TOTAL_RECORD_COUNT_LIMIT_EXCEEDED}":${total > COUNT_LIMIT}`;
+    if (include(TOTAL_RECORD_COUNT)) head += `,"@${TOTAL_RECORD_COUNT}":${Math.min(total, COUNT_LIMIT)}`;
+    if (include(TOTAL_RECORD_COUNT_LIMIT_EXCEEDED)) head += `,"@${TOTAL_RECORD_COUNT_LIMIT_EXCEEDED}":${total > COUNT_LIMIT}`;
   }
   // [INF] the token's time is the clock when the last page is served (the version is the snapshot's).
   if (snapshot !== undefined && !more && !p.dropDeltaLink) {
-    body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
+    head += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, p.tables.now())}`)}`;
   }
-  // One join of flat row strings: far less GC work than growing one string row by row.
-  body += `,"value":[${rows.map((row) => p.renderer.render(row)).join(',')}]`;
+  head += ',"value":[';
+  let tail = ']';
   if (more) {
     const first = rows[0];
     const last = rows[rows.length - 1];
@@ -280,9 +281,9 @@ function collectionPage(p: PageRequest, columns: Column[], tracking: boolean, in
       created: byCreated ? { first: isoSeconds(createdOf(first) ?? 0), last: isoSeconds(createdOf(last) ?? 0) } : undefined,
       snapshot,
     };
-    body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
+    tail += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
   }
-  return reply(`${body}}`, p.headers, rows.length * p.columnCount);
+  return reply(pageBody(head, rows, (row) => p.renderer.render(row), `${tail}}`), p.headers, rows.length * p.columnCount);
 }
 
 /**
@@ -320,15 +321,15 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
   const changes = scanChanges(view, token.version, snapshot, after, p.limit + 1);
   const more = changes.length > p.limit;
   if (more) changes.length = p.limit;
-  if (p.emptyNoChangeDelta && changes.length === 0 && !cookie) return reply('{}', p.headers);
+  if (p.emptyNoChangeDelta && changes.length === 0 && !cookie) return reply({ body: '{}' }, p.headers);
 
   const deletedContext = JSON.stringify(`${ctx.state.orgUrl}${API_ROOT}/$metadata#${p.setName}/$deletedEntity`);
-  let body = `{"@odata.context":${JSON.stringify(context(p, '/$delta'))}`;
-  if (!more && !p.dropDeltaLink) body += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
-  const entries = changes.map((change) =>
-    change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`,
-  );
-  body += `,"value":[${entries.join(',')}]`;
+  let head = `{"@odata.context":${JSON.stringify(context(p, '/$delta'))}`;
+  if (!more && !p.dropDeltaLink) head += `,"@odata.deltaLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken', '$deltatoken'])}$deltatoken=${encodeDeltaToken(snapshot, tables.now())}`)}`;
+  const render = (change: Change) =>
+    change.kind === 'upsert' ? p.renderer.render(change.row) : `{"@odata.context":${deletedContext},"id":"${changeId(view, change)}","reason":"deleted"}`;
+  head += ',"value":[';
+  let tail = ']';
   if (more) {
     const last = changes[changes.length - 1];
     const next: PagingCookie = {
@@ -341,9 +342,9 @@ function deltaPage(p: PageRequest, deltaRaw: string): Reply {
       phase: last.kind === 'upsert' ? 'upserts' : 'deletes',
       lastVersion: last.kind === 'upsert' ? last.row.version : last.version,
     };
-    body += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
+    tail += `,"@odata.nextLink":${JSON.stringify(`${linkBase(ctx, ['$skiptoken'])}$skiptoken=${encodeSkiptoken(next)}`)}`;
   }
   // A deleted entry carries one column, its id.
   const upserts = changes.filter((c) => c.kind === 'upsert').length;
-  return reply(`${body}}`, p.headers, upserts * p.columnCount + (changes.length - upserts));
+  return reply(pageBody(head, changes, render, `${tail}}`), p.headers, upserts * p.columnCount + (changes.length - upserts));
 }

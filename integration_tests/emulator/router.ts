@@ -13,7 +13,15 @@ export type HeaderValue = string | string[];
 export interface Reply {
   status: number;
   headers: Record<string, HeaderValue>;
+  /** The body; '' when {@link parts} carries it. */
   body: string | Buffer;
+  /**
+   * A body too large to hold as one string (a page of large rows, page-body.ts): its text in
+   * order, rendered as it is iterated. Each call starts over. The transport sends it chunked as
+   * it goes and stops iterating when the client leaves (wire.ts); other readers join it with
+   * {@link replyBody}, which holds it whole.
+   */
+  parts?: () => Iterable<string>;
   /**
    * Not sent: the rows x columns the body carries, for the latency model (service.ts). Absent:
    * none (an answer without rows costs the base time).
@@ -46,6 +54,11 @@ export function findRoute(routes: readonly Route[], ctx: RequestContext): { rout
 export const DATAVERSE_JSON = 'application/json; odata.metadata=minimal';
 /** Content-Type of Entra JSON responses. */
 export const ENTRA_JSON = 'application/json; charset=utf-8';
+
+/** The whole body of `reply`, its parts joined for a streamed one (which then sits in memory whole). */
+export function replyBody(reply: Reply): string | Buffer {
+  return reply.parts ? [...reply.parts()].join('') : reply.body;
+}
 
 /** A JSON response with the given content type. */
 export function jsonReply(status: number, body: unknown, headers: Record<string, HeaderValue> = {}, contentType = ENTRA_JSON): Reply {

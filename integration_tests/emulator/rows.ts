@@ -59,12 +59,16 @@ export interface GenContext {
   stateAttr: AttributeDef | undefined;
   /** Ids and primary names of the first {@link LOOKUP_POOL} rows of each lookup target, filled on first use. */
   lookupPool: Map<string, { ids: string[]; names: string[] }>;
+  /** The table spec's `memoBytes`: every memo value is this long and never null (tables.ts). */
+  memoBytes?: number;
+  /** `memoBytes` characters of filler that memo values end with, made on first use. */
+  memoFiller?: string;
 }
 
 /** The generation context of `def`'s table. */
-export function genContext(def: EntityDef, seed: number, baseCurrencyId: string, baseCurrencyName: string): GenContext {
+export function genContext(def: EntityDef, seed: number, baseCurrencyId: string, baseCurrencyName: string, memoBytes?: number): GenContext {
   const stateAttr = def.attributes.find((a) => a.attributeType === 'State' && a.attributeOf === null);
-  return { def, seed, key: tableKey(def.logicalName, seed), baseCurrencyId, baseCurrencyName, stateAttr, lookupPool: new Map() };
+  return { def, seed, key: tableKey(def.logicalName, seed), baseCurrencyId, baseCurrencyName, stateAttr, lookupPool: new Map(), memoBytes };
 }
 
 const DAY_MS = 86_400_000;
@@ -170,7 +174,8 @@ export function generateCell(ctx: GenContext, col: Column, row: RowState, cell: 
   const genHash = name.endsWith('_base') ? stringHash(name.slice(0, -5)) : col.hash;
   const h = hash3(ctx.key ^ genHash, row.index, col.kind === 'primaryid' ? 0 : row.revision);
   const isPrimaryName = name === ctx.def.primaryNameAttribute;
-  if (col.kind !== 'primaryid' && !isPrimaryName && !NEVER_NULL.has(name) && h % 100 < 12) {
+  const sizedMemo = col.kind === 'memo' && ctx.memoBytes !== undefined;
+  if (col.kind !== 'primaryid' && !isPrimaryName && !sizedMemo && !NEVER_NULL.has(name) && h % 100 < 12) {
     cell.value = null;
     return;
   }
@@ -186,6 +191,10 @@ export function generateCell(ctx: GenContext, col: Column, row: RowState, cell: 
       cell.value = stringValue(ctx, name, isPrimaryName, row, h, g);
       return;
     case 'memo':
+      if (sizedMemo) {
+        cell.value = sizedMemoValue(ctx, name, row, h, g);
+        return;
+      }
       cell.value = `${WORDS[h % WORDS.length]} ${WORDS[g % WORDS.length]} ${WORDS[(h >>> 8) % WORDS.length]} ${WORDS[(g >>> 8) % WORDS.length]}.`;
       return;
     case 'integer':
@@ -232,6 +241,23 @@ export function generateCell(ctx: GenContext, col: Column, row: RowState, cell: 
       return;
   }
 }
+
+/**
+ * A memo value of exactly `ctx.memoBytes` ASCII characters that need no JSON escape: a part that
+ * names the row, the column and its revision's words (so rows and updates differ), then the
+ * table's filler. The filler is one string per table and the value a slice of it after the row's
+ * part, so a 256 KB cell costs a concatenation until the renderer copies it into the row's text.
+ */
+function sizedMemoValue(ctx: GenContext, name: string, row: RowState, h: number, g: number): string {
+  const size = ctx.memoBytes as number;
+  const head = `row ${row.index} ${name}: ${WORDS[h % WORDS.length]} ${WORDS[g % WORDS.length]} ${WORDS[(h >>> 8) % WORDS.length]}. `;
+  if (head.length >= size) return head.slice(0, size);
+  ctx.memoFiller ??= MEMO_FILLER.repeat(Math.ceil(size / MEMO_FILLER.length)).slice(0, size);
+  return head + ctx.memoFiller.slice(head.length);
+}
+
+/** What sized memo values are padded with: a sentence of {@link WORDS}, repeated. */
+const MEMO_FILLER = `${WORDS.join(' ')}. `;
 
 /**
  * An 11-digit Decimal with all 10 decimals (Decimal's maximum is 100,000,000,000, facts §9); the

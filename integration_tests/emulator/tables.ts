@@ -22,6 +22,28 @@ export interface TableSpec {
   startTime?: string;
   /** `modifiedon` of row i is startTime + i * stepSeconds; default {@link DEFAULT_STEP_SECONDS} (at least 1). */
   stepSeconds?: number;
+  /**
+   * Every memo (multiline text) value of every row is exactly this many ASCII characters (so as
+   * many UTF-8 bytes) and never null: a table of large rows, whose pages the emulator streams
+   * (page-body.ts). A whole number from 1 to {@link MAX_MEMO_BYTES}. Absent: short memo values,
+   * some null.
+   */
+  memoBytes?: number;
+}
+
+/**
+ * The longest multiline text value: MemoAttributeMetadata.MaxLength takes "values between 1 and
+ * 1048576", and MaxSupportedLength is 1048576 [DOC learn.microsoft.com MemoAttributeMetadata.MaxLength
+ * Property (gg307614) and MaxSupportedLength Field (gg306519)].
+ */
+export const MAX_MEMO_BYTES = 1_048_576;
+
+/** Throws on a spec the tables cannot serve, naming the table and the field. */
+export function checkTableSpec(entity: string, spec: TableSpec): void {
+  const { memoBytes } = spec;
+  if (memoBytes !== undefined && !(Number.isInteger(memoBytes) && memoBytes >= 1 && memoBytes <= MAX_MEMO_BYTES)) {
+    throw new Error(`table ${entity}: memoBytes must be a whole number from 1 to ${MAX_MEMO_BYTES.toLocaleString('en-US')} (a multiline text column's longest value), not ${String(memoBytes)}`);
+  }
 }
 
 /** Seed of a table spec without one. */
@@ -186,6 +208,7 @@ export class Tables {
   /** Gives `entity` a table (replacing any earlier one and its mutations). */
   define(entity: string, spec: TableSpec): void {
     this.requireDef(entity);
+    checkTableSpec(entity, spec);
     this.world.org.tables = { ...this.world.org.tables, [entity]: spec };
     this.states.delete(entity);
   }
@@ -205,12 +228,13 @@ export class Tables {
     }
     const startMs = Date.parse(spec.startTime ?? DEFAULT_TABLE_START);
     if (Number.isNaN(startMs)) throw new Error(`table ${entity}: startTime is not a date: ${spec.startTime}`);
+    checkTableSpec(entity, spec);
     const { values, formatted } = this.world.org.organizationRow;
     const currencyId = typeof values._basecurrencyid_value === 'string' ? values._basecurrencyid_value : '228f42f8-e646-e111-8eb7-78e7d162ced1';
     return {
       def,
       state,
-      gen: genContext(def, spec.seed ?? DEFAULT_TABLE_SEED, currencyId, formatted._basecurrencyid_value ?? 'US Dollar'),
+      gen: genContext(def, spec.seed ?? DEFAULT_TABLE_SEED, currencyId, formatted._basecurrencyid_value ?? 'US Dollar', spec.memoBytes),
       baseCount: spec.rowCount,
       total: spec.rowCount + state.inserted,
       startMs,

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { MALFORMED_BODY, TRICKLE_DEFAULTS, type FaultAction } from './faults';
-import { DATAVERSE_JSON, type Reply } from './router';
+import { DATAVERSE_JSON, replyBody, type Reply } from './router';
 
 /**
  * The emulator's pending timers: every wait a fault makes is one of these, so closing the
@@ -64,11 +64,24 @@ export interface SendContext {
   closeConnection?: boolean;
 }
 
-/** Sends `reply`, as the request's fault (if any) says. */
+/** Faults that send part of the body, or send it slowly: they need it whole. */
+const BODY_FAULTS = new Set<FaultAction['kind']>(['neverEnd', 'truncate', 'reset', 'trickle']);
+
+/**
+ * A streamed body is written in writes of at least this many characters (one part larger than
+ * that goes in one write): large enough that a page of 5,000 256 KB rows is some 1,250 writes, small
+ * enough that the emulator holds little more than one while the socket drains.
+ */
+export const STREAM_WRITE_CHARS = 1024 * 1024;
+
+/**
+ * Sends `reply`, as the request's fault (if any) says. A reply with `parts` goes out with chunked
+ * transfer encoding as it is rendered (unless a body fault needs it whole).
+ */
 export function sendReply(reply: Reply, action: FaultAction | undefined, ctx: SendContext): void {
   const { res, raw, timers, onBody } = ctx;
   if (res.destroyed || res.socket?.destroyed) return;
-  let body = Buffer.from(reply.body);
+  let body: Buffer | undefined;
   let status = reply.status;
   let headers = reply.headers;
   if (action?.kind === 'malformed') {
@@ -80,6 +93,13 @@ export function sendReply(reply: Reply, action: FaultAction | undefined, ctx: Se
   // instead of going out as a second header.
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (ctx.closeConnection) res.setHeader('Connection', 'close');
+  if (body === undefined && reply.parts && !(action && BODY_FAULTS.has(action.kind))) {
+    streamParts(ctx, status, reply.parts());
+    return;
+  }
+  // A fault that cuts or slows the body works on its bytes: a streamed body is joined for it
+  // (tests fault small pages; a page of gigabytes would not fit).
+  body ??= Buffer.from(replyBody(reply));
   if (action?.kind === 'neverEnd') {
     res.removeHeader('Content-Length');
     res.writeHead(status);
@@ -136,4 +156,60 @@ function trickle(ctx: SendContext, body: Buffer, bytesPerWrite: number, interval
     cancel = timers.after(intervalMs, step);
   };
   step();
+}
+
+/**
+ * Writes a streamed body in writes of about {@link STREAM_WRITE_CHARS}, each after the previous
+ * one drained (so a slow client holds the rendering back instead of filling memory), and stops
+ * rendering when the response closes early (the client went away). No timers: only events.
+ */
+function streamParts(ctx: SendContext, status: number, parts: Iterable<string>): void {
+  const { res, onBody } = ctx;
+  // Without a Content-Length an HTTP/1.1 response is sent chunked.
+  res.removeHeader('Content-Length');
+  res.writeHead(status);
+  const iterator = parts[Symbol.iterator]();
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    res.off('drain', pump);
+    iterator.return?.();
+  };
+  function pump(): void {
+    try {
+      while (!stopped) {
+        const batch: string[] = [];
+        let size = 0;
+        let done = false;
+        while (size < STREAM_WRITE_CHARS) {
+          const next = iterator.next();
+          if (next.done) {
+            done = true;
+            break;
+          }
+          batch.push(next.value);
+          size += next.value.length;
+        }
+        const chunk = Buffer.from(batch.join(''), 'utf8');
+        onBody(chunk.length);
+        if (done) {
+          stopped = true;
+          res.off('close', stop);
+          res.end(chunk);
+          return;
+        }
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+    } catch (err) {
+      // Rendering failed after the status went out: the client can only see a body cut short.
+      stop();
+      res.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+  res.once('close', stop);
+  pump();
 }
