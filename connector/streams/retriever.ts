@@ -4,7 +4,8 @@
  * follow complete pages; the stream applies its transformations.
  *
  * Large rows: a walk's first page may be given up once its answer passes
- * {@link FIRST_PAGE_BYTES}, and the walk starts again asking a tenth of the rows per page. Only
+ * {@link FIRST_PAGE_BYTES}, and the walk starts again asking a quarter of the rows per page, until
+ * its first page fits in {@link SMALLER_PAGE_BYTES}. Only
  * the first page: Dataverse wants the same `odata.maxpagesize` on every page of a walk (facts
  * §5), and nothing of a first page has been handed out, so starting again loses and repeats
  * nothing. The size a walk settles on is on each of its pages, for a saved link to resume with.
@@ -30,15 +31,21 @@ export interface Page {
 }
 
 /**
- * How large a walk's first page may grow before the walk asks for fewer rows: 5,000 rows of up
- * to 6.5 KB. Ordinary tables stay far below (a 20-column page is about 4.5 MB); a table of file-
- * like memo columns (256 KB rows: 1.3 GB a page) settles at 50 rows, 13 MB. Two pages are held at
- * once (http/page-slots.ts), so this bounds a read's pages at about 100 MB with their rows.
+ * How large a walk's first page may grow at the configured page size before the walk asks for
+ * fewer rows: 5,000 rows of up to 6.5 KB. Ordinary tables stay far below (a 20-column page is
+ * about 4.5 MB) and keep the page size they are configured with.
  */
 export const FIRST_PAGE_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Once a walk asks for fewer rows, the size its first page must fit in: about an ordinary
+ * table's page. A table of file-like memo columns (256 KB rows: 1.3 GB a page at 5,000) settles at
+ * 19 rows, 5 MB a page; two pages are held at once (http/page-slots.ts).
+ */
+export const SMALLER_PAGE_BYTES = 8 * 1024 * 1024;
+
 /** How much smaller each new first page is. */
-const PAGE_SIZE_DIVISOR = 10;
+const PAGE_SIZE_DIVISOR = 4;
 
 /** The page size `context` asks for (config `page_size`), or undefined when it sets none. */
 export function pageSizeOf(context: StreamContext): number | undefined {
@@ -115,11 +122,11 @@ export class SimpleRetriever implements Retriever {
         const mayShrink = first && pageSize !== undefined && pageSize > 1;
         let result: HttpResult;
         try {
-          result = await this.requester.send(walkContext, url, { ...extra, holdPage: true, ...(mayShrink ? { firstPageBytes: FIRST_PAGE_BYTES } : {}) });
+          result = await this.requester.send(walkContext, url, { ...extra, holdPage: true, ...(mayShrink ? { firstPageBytes: pageSize === configured ? FIRST_PAGE_BYTES : SMALLER_PAGE_BYTES } : {}) });
         } catch (err) {
           if (!mayShrink || !(err instanceof PageTooLargeError)) throw err;
           const smaller = Math.max(1, Math.floor((pageSize as number) / PAGE_SIZE_DIVISOR));
-          this.requester.log('INFO', `the first page of ${err.what} passed ${Math.round(FIRST_PAGE_BYTES / (1024 * 1024))} MB at ${pageSize} rows per page (large rows); asking again with ${smaller} rows per page`);
+          this.requester.log('INFO', `the first page of ${err.what} passed ${Math.round(err.limitBytes / (1024 * 1024))} MB at ${pageSize} rows per page (large rows); asking again with ${smaller} rows per page`);
           pageSize = smaller;
           walkContext = withPageSize(context, pageSize);
           this.settled.set(context, Math.min(pageSize, this.settled.get(context) ?? pageSize));

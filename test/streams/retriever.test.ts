@@ -5,7 +5,7 @@ import { CursorPaginator, NoPaginator } from '../../connector/streams/paginator'
 import { ListPartitionRouter } from '../../connector/streams/partition-router';
 import { DpathExtractor, RecordSelector } from '../../connector/streams/record-selector';
 import { PageTooLargeError } from '../../connector/http/body-text';
-import { FIRST_PAGE_BYTES, SimpleRetriever, type Page } from '../../connector/streams/retriever';
+import { FIRST_PAGE_BYTES, SimpleRetriever, SMALLER_PAGE_BYTES, type Page } from '../../connector/streams/retriever';
 
 /** A requester fake: answers by URL (undefined: the first page of the partition), records every send and link check. */
 function requester(pages: Record<string, unknown>, refuse?: string) {
@@ -79,12 +79,12 @@ describe('SimpleRetriever.pages with large rows', () => {
    * size and whether it carried the soft limit.
    */
   function sizing(fits: number, pages: number) {
-    const sent: Array<{ url?: string; pageSize: unknown; soft: boolean }> = [];
+    const sent: Array<{ url?: string; pageSize: unknown; soft: number | false }> = [];
     const logs: string[] = [];
     const fake = {
       async send(context: Record<string, any>, url?: string, extra?: { firstPageBytes?: number }) {
         const pageSize = context.config.page_size;
-        sent.push({ url, pageSize, soft: extra?.firstPageBytes !== undefined });
+        sent.push({ url, pageSize, soft: extra?.firstPageBytes ?? false });
         if (extra?.firstPageBytes !== undefined && pageSize > fits) throw new PageTooLargeError(extra.firstPageBytes, 'GET /api/data/v9.2/annotations');
         const n = url === undefined ? 1 : Number(url.split('=')[1]);
         const body = { value: [{ n }], ...(n < pages ? { '@odata.nextLink': `https://org.example/annotations?page=${n + 1}` } : {}) };
@@ -98,43 +98,45 @@ describe('SimpleRetriever.pages with large rows', () => {
     return { fake: fake as unknown as HttpRequester, sent, logs };
   }
 
-  test('a first page past FIRST_PAGE_BYTES is asked again with a tenth of the rows until it fits; the walk keeps that size and says it on every page', async () => {
-    const { fake, sent, logs } = sizing(50, 3);
+  test('a first page past FIRST_PAGE_BYTES is asked again with a quarter of the rows until it fits in SMALLER_PAGE_BYTES; the walk keeps that size and says it on every page', async () => {
+    const { fake, sent, logs } = sizing(78, 3);
     const context = { config: { page_size: 5000 } };
     const pages = await all(new SimpleRetriever(fake, selector, nextLink).pages(context));
     expect(pages.map((p) => [p.records, p.pageSize, (p.context?.config as { page_size: number }).page_size])).toEqual([
-      [[{ n: 1 }], 50, 50],
-      [[{ n: 2 }], 50, 50],
-      [[{ n: 3 }], 50, 50],
+      [[{ n: 1 }], 78, 78],
+      [[{ n: 2 }], 78, 78],
+      [[{ n: 3 }], 78, 78],
     ]);
     expect(sent).toEqual([
-      { url: undefined, pageSize: 5000, soft: true },
-      { url: undefined, pageSize: 500, soft: true },
-      { url: undefined, pageSize: 50, soft: true },
-      { url: 'https://org.example/annotations?page=2', pageSize: 50, soft: false },
-      { url: 'https://org.example/annotations?page=3', pageSize: 50, soft: false },
+      { url: undefined, pageSize: 5000, soft: FIRST_PAGE_BYTES },
+      { url: undefined, pageSize: 1250, soft: SMALLER_PAGE_BYTES },
+      { url: undefined, pageSize: 312, soft: SMALLER_PAGE_BYTES },
+      { url: undefined, pageSize: 78, soft: SMALLER_PAGE_BYTES },
+      { url: 'https://org.example/annotations?page=2', pageSize: 78, soft: false },
+      { url: 'https://org.example/annotations?page=3', pageSize: 78, soft: false },
     ]);
     expect(logs).toEqual([
-      'INFO the first page of GET /api/data/v9.2/annotations passed 32 MB at 5000 rows per page (large rows); asking again with 500 rows per page',
-      'INFO the first page of GET /api/data/v9.2/annotations passed 32 MB at 500 rows per page (large rows); asking again with 50 rows per page',
+      'INFO the first page of GET /api/data/v9.2/annotations passed 32 MB at 5000 rows per page (large rows); asking again with 1250 rows per page',
+      'INFO the first page of GET /api/data/v9.2/annotations passed 8 MB at 1250 rows per page (large rows); asking again with 312 rows per page',
+      'INFO the first page of GET /api/data/v9.2/annotations passed 8 MB at 312 rows per page (large rows); asking again with 78 rows per page',
     ]);
-    expect(FIRST_PAGE_BYTES).toBe(32 * 1024 * 1024);
+    expect([FIRST_PAGE_BYTES, SMALLER_PAGE_BYTES]).toEqual([32 * 1024 * 1024, 8 * 1024 * 1024]);
     // The caller's context is left as it was.
     expect(context).toEqual({ config: { page_size: 5000 } });
   });
 
   test('a walk of the same context starts at the size another walk settled on; another context starts afresh', async () => {
-    const { fake, sent } = sizing(50, 1);
+    const { fake, sent } = sizing(312, 1);
     const retriever = new SimpleRetriever(fake, selector, nextLink);
     const shared = { config: { page_size: 5000 } };
     await all(retriever.pages(shared));
     sent.length = 0;
     const again = await all(retriever.pages(shared));
-    expect(again.map((p) => p.pageSize)).toEqual([50]);
-    expect(sent).toEqual([{ url: undefined, pageSize: 50, soft: true }]);
+    expect(again.map((p) => p.pageSize)).toEqual([312]);
+    expect(sent).toEqual([{ url: undefined, pageSize: 312, soft: SMALLER_PAGE_BYTES }]);
     sent.length = 0;
     await all(retriever.pages({ config: { page_size: 5000 } }));
-    expect(sent.map((s) => s.pageSize)).toEqual([5000, 500, 50]);
+    expect(sent.map((s) => s.pageSize)).toEqual([5000, 1250, 312]);
   });
 
   test('a page that fits at the configured size says no page size; a walk at 1 row per page, or continuing from a link, has no soft limit', async () => {
@@ -149,15 +151,14 @@ describe('SimpleRetriever.pages with large rows', () => {
     expect(sent).toEqual([{ url: 'https://org.example/annotations?page=2', pageSize: 5000, soft: false }]);
     sent.length = 0;
     // A link that begins a walk (a delta link) may be asked again with fewer rows.
-    const small = sizing(50, 2);
+    const small = sizing(1250, 2);
     const delta = await all(new SimpleRetriever(small.fake, selector, nextLink).pages({ config: { page_size: 5000 } }, 'https://org.example/annotations?page=1', undefined, true));
     expect(small.sent.map((s) => [s.url, s.pageSize, s.soft])).toEqual([
-      ['https://org.example/annotations?page=1', 5000, true],
-      ['https://org.example/annotations?page=1', 500, true],
-      ['https://org.example/annotations?page=1', 50, true],
-      ['https://org.example/annotations?page=2', 50, false],
+      ['https://org.example/annotations?page=1', 5000, FIRST_PAGE_BYTES],
+      ['https://org.example/annotations?page=1', 1250, SMALLER_PAGE_BYTES],
+      ['https://org.example/annotations?page=2', 1250, false],
     ]);
-    expect(delta.map((p) => p.pageSize)).toEqual([50, 50]);
+    expect(delta.map((p) => p.pageSize)).toEqual([1250, 1250]);
   });
 
   test('a page too large after the first is not asked again: the error stands', async () => {
