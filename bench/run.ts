@@ -22,6 +22,7 @@ import { jsonLines, measure, TIME_BIN, type RunResult, type StdoutMode } from '.
 import { summarizeProfile, type ProfileSummary } from './lib/profile';
 import { int, mb, mdTable, ratio, secs, textTable, type Cell } from './lib/report';
 import { LATENCY_HEADER, latencyBars, latencyBench, latencyChart, latencyMarkdown, latencyRows, type LatencyResults } from './latency';
+import { LARGE_ROWS_HEADER, largeRowsBench, largeRowsRows, largeRowsSection, type LargeRowsResults } from './large-rows';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'source-dataverse');
@@ -41,6 +42,8 @@ interface SavedRun {
   large: LargeOrgResults;
   /** The latency-bound section, when it ran. */
   latency?: LatencyResults;
+  /** The large-rows read, when it ran. */
+  rows?: LargeRowsResults;
   machine: Record<string, string>;
 }
 
@@ -220,8 +223,10 @@ function checkExit(r: RunResult, what: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // (a) (b) (c): one entity stream, three clients
 
-type Client = 'ceiling' | 'connector' | 'dynamics-web-api';
-const CLIENTS: Client[] = ['ceiling', 'connector', 'dynamics-web-api'];
+type Client = 'ceiling' | 'connector' | 'connector, max_parallel_requests: 1' | 'dynamics-web-api';
+const ONE_REQUEST: Client = 'connector, max_parallel_requests: 1';
+const CLIENTS: Client[] = ['ceiling', 'connector', ONE_REQUEST, 'dynamics-web-api'];
+const isConnector = (client: Client) => client === 'connector' || client === ONE_REQUEST;
 
 interface Measurement {
   client: Client;
@@ -277,6 +282,7 @@ async function entityBench(o: Options, dir: string): Promise<EntityResults> {
   const emu = await startEmulator({ world });
   try {
     const configFile = writeJson(dir, 'entity-config.json', emu.config({ entities: [o.entity] }));
+    const oneRequestConfig = writeJson(dir, 'entity-config-1.json', emu.config({ entities: [o.entity], max_parallel_requests: 1 }));
 
     // Probe: discover for the stream, one small read for the connector's exact first request.
     emu.tables.define(o.entity, { rowCount: PROBE_ROWS });
@@ -316,6 +322,8 @@ async function entityBench(o: Options, dir: string): Promise<EntityResults> {
           return [NODE, ...nodeFlags, path.join(__dirname, 'children', 'ceiling.js'), specFile];
         case 'dynamics-web-api':
           return [NODE, ...nodeFlags, path.join(__dirname, 'children', 'dwa.js'), specFile];
+        case ONE_REQUEST:
+          return [NODE, ...o.nodeFlags, ...nodeFlags, BIN, 'read', '--config', oneRequestConfig, '--catalog', catalogFile];
         default:
           return [NODE, ...o.nodeFlags, ...nodeFlags, BIN, 'read', '--config', configFile, '--catalog', catalogFile];
       }
@@ -349,9 +357,9 @@ async function entityBench(o: Options, dir: string): Promise<EntityResults> {
           if (!checkExit(r, what)) continue;
           if (r.records !== undefined && r.records !== size) fail(`${what}: ${r.records} RECORD lines, ${size} rows defined`);
           // A partitioned read ends one collection per partition; the others read one.
-          const lastPagesOk = client === 'connector' ? pageCache.lastPageServed >= 1 : pageCache.lastPageServed === 1;
+          const lastPagesOk = isConnector(client) ? pageCache.lastPageServed >= 1 : pageCache.lastPageServed === 1;
           if (pageCache.rowsServed !== size || !lastPagesOk) fail(`${what}: the emulator served ${pageCache.rowsServed} rows (${pageCache.lastPageServed} last pages), ${size} defined`);
-          if (client === 'connector' && o.stdout !== 'devnull') {
+          if (isConnector(client) && o.stdout !== 'devnull') {
             if (stateCount !== size) fail(`${what}: the STATEs' recordCounts add up to ${stateCount}, ${size} rows defined`);
           }
           const m: Measurement = {
@@ -549,6 +557,7 @@ function bars(o: Options, sums: Summary[], large: LargeOrgResults | undefined, l
   const low = Math.min(...o.sizes);
   const get = (client: Client, size: number) => sums.find((s) => s.client === client && s.size === size);
   const c = get('connector', top);
+  const one = get(ONE_REQUEST, top);
   const ceil = get('ceiling', top);
   const dwa = get('dynamics-web-api', top);
   const cLow = get('connector', low);
@@ -560,7 +569,8 @@ function bars(o: Options, sums: Summary[], large: LargeOrgResults | undefined, l
     value: c && dwa ? `${int(c.recPerS)} vs ${int(dwa.recPerS)} rec/s (${ratio(c.recPerS / dwa.recPerS)})` : 'n/a',
     pass: c && dwa ? c.recPerS > dwa.recPerS : undefined,
   });
-  list.push({ name: `connector peak RSS <= 150 MB ${at}`, value: c ? `${mb(c.maxRssBytes)} MB` : 'n/a', pass: c ? c.maxRssBytes <= 150 * 1024 * 1024 : undefined });
+  list.push({ name: `connector peak RSS <= 250 MB ${at} (default settings)`, value: c ? `${mb(c.maxRssBytes)} MB` : 'n/a', pass: c ? c.maxRssBytes <= 250 * 1024 * 1024 : undefined });
+  list.push({ name: `connector with max_parallel_requests: 1: peak RSS <= 150 MB ${at}`, value: one ? `${mb(one.maxRssBytes)} MB` : 'n/a', pass: one ? one.maxRssBytes <= 150 * 1024 * 1024 : undefined });
   list.push({
     name: `connector peak RSS ${at} within 1.2x of ${int(low)} rows`,
     value: c && cLow && top !== low ? `${mb(c.maxRssBytes)} / ${mb(cLow.maxRssBytes)} MB = ${ratio(c.maxRssBytes / cLow.maxRssBytes)}` : 'n/a (one size)',
@@ -570,6 +580,7 @@ function bars(o: Options, sums: Summary[], large: LargeOrgResults | undefined, l
   if (latency) list.push(...latencyBars(latency));
   return list;
 }
+
 
 /** The 1,000-entity org's bars: request counts, and the memory of discovering every table. */
 /** What an org step counts: picklist and metadata read records, the discover steps entity streams. */
@@ -717,7 +728,7 @@ function spliceLatencyDocs(latency: LatencyResults, m: Record<string, string>): 
   say(`replaced the latency section of ${path.relative(ROOT, DOC)}`);
 }
 
-function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: LargeOrgResults | undefined, barList: Bar[], m: Record<string, string>, latency?: LatencyResults): void {
+function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: LargeOrgResults | undefined, barList: Bar[], m: Record<string, string>, latency?: LatencyResults, rows?: LargeRowsResults): void {
   const notes = fs.existsSync(NOTES) ? fs.readFileSync(NOTES, 'utf8').trim() : '';
   const doc = [
     '# Benchmarks',
@@ -755,6 +766,7 @@ function writeDocs(o: Options, ent: EntityResults, sums: Summary[], large: Large
           '',
         ]
       : []),
+    ...(rows ? [largeRowsSection(rows)] : []),
     ...(latency ? [latencySection(latency)] : []),
     ...(ent.profile ? ['## Connector profile', '', profileMarkdown(ent.profile), ''] : []),
     '## Method',
@@ -793,6 +805,7 @@ async function main(): Promise<number> {
     let large: LargeOrgResults;
     let facts: Record<string, string>;
     let latency: LatencyResults | undefined;
+    let rows: LargeRowsResults | undefined;
     if (o.latencyOnly) return await latencyOnly(o, dir);
     if (o.largeOrgOnly) {
       const only = await largeOrgBench(o, dir);
@@ -804,16 +817,17 @@ async function main(): Promise<number> {
     }
     if (o.report) {
       const saved = JSON.parse(fs.readFileSync(o.report, 'utf8')) as SavedRun;
-      ({ ent, large, latency, machine: facts } = saved);
+      ({ ent, large, latency, rows, machine: facts } = saved);
       Object.assign(o, { ...saved.options, docs: o.docs, strict: o.strict });
       say(`report from ${o.report} (measured ${facts.date})`);
     } else {
       ent = await entityBench(o, dir);
       large = await largeOrgBench(o, dir);
+      rows = await largeRowsBench(latencyContext(dir));
       if (o.latency) latency = await runLatencySection(dir);
       facts = machine();
       if (errors.length === 0 && o.docs) {
-        const saved: SavedRun = { options: o, ent, large, latency, machine: facts };
+        const saved: SavedRun = { options: o, ent, large, latency, rows, machine: facts };
         fs.writeFileSync(LAST_RUN, JSON.stringify(saved));
         say(`saved ${path.relative(ROOT, LAST_RUN)} (npm run bench -- --report ${path.relative(ROOT, LAST_RUN)} re-renders it)`);
       }
@@ -823,6 +837,7 @@ async function main(): Promise<number> {
     const out = process.stdout;
     out.write(`\nEntity stream ${ent.entity} (${ent.columns} columns, ${o.live ? 'live pages' : 'pre-rendered pages'}):\n${textTable(THROUGHPUT_HEADER, throughputRows(sums))}\n`);
     out.write(`\n1,000-entity org:\n${textTable(ORG_HEADER, orgRows(large))}\n`);
+    if (rows) out.write(`\nLarge rows (${int(rows.rows)} x ${rows.memoBytes / 1024} KB):\n${textTable(LARGE_ROWS_HEADER, largeRowsRows(rows))}\n`);
     if (latency) out.write(`\nLatency-bound reads:\n${textTable(LATENCY_HEADER, latencyRows(latency))}\n`);
     if (ent.profile) {
       out.write(`\nConnector profile, self time (${int(ent.profile.size)} rows):\n`);
@@ -831,7 +846,7 @@ async function main(): Promise<number> {
     out.write(`\nAcceptance bars${o.quick ? ' (quick mode: indicative only)' : ''}:\n${textTable(['bar', 'measured', 'result'], barList.map((b) => [b.name, b.value, verdict(b)]))}\n`);
     if (o.docs) {
       if (errors.length > 0) say('not writing docs/benchmarks.md: the run had errors');
-      else writeDocs(o, ent, sums, large, barList, facts, latency);
+      else writeDocs(o, ent, sums, large, barList, facts, latency, rows);
     }
     say(`bench finished in ${secs(performance.now() - started)} s`);
     if (errors.length > 0) {
