@@ -147,7 +147,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   accountState('deltatoken with a line break', { deltatoken: `${DELTA_TOKEN}\n` }, 'deltatoken "919042!08/22/2017 08:10:44\\n" holds line breaks, tabs or spaces at its ends'),
   accountState('deltatoken over 1,024 characters', { deltatoken: LONG(1025) }, 'deltatoken is 1025 characters long, more than the 1024 a delta token can be'),
   accountState('resume_link not a string', { deltatoken: DELTA_TOKEN, resume_link: 42 }, 'resume_link is a number, not a link'),
-  accountState('entity state with an unknown key', { modifiedon: '2024-01-01T00:00:00Z', cursor: 'x' }, 'stream_state holds "cursor", which this stream never writes (it keeps deltatoken and resume_link, or modifiedon)'),
+  accountState('entity state with an unknown key', { modifiedon: '2024-01-01T00:00:00Z', cursor: 'x' }, 'stream_state holds "cursor", which this stream never writes (it keeps deltatoken, resume_link and page_size, or modifiedon)'),
   accountState('deltatoken and modifiedon together', { deltatoken: DELTA_TOKEN, modifiedon: '2024-01-01T00:00:00Z' }, 'stream_state holds both deltatoken (change tracking) and modifiedon (the datetime cursor); a state holds one or the other'),
   accountState('partitions with none open', { partitions: { open: [], done: {} } }, 'stream_state partitions.open is empty, but a state with partitions always has one not finished'),
   accountState('partitions with a relative link', { partitions: { open: [{ key: 'a', next: 'accounts?$skiptoken=1' }], done: {} } }, 'stream_state partitions.open[0].next "accounts?$skiptoken=1" is not an absolute https link'),
