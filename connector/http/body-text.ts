@@ -57,11 +57,13 @@ function honorsPageSize(headers: Headers): boolean {
 }
 
 /**
- * The body's text. Past `limitBytes` the read stops and BodyTooLargeError says what to change.
+ * The body's text; `onBytes` sees its bytes in order, in the pieces they are decoded in (the
+ * scratch buffer is reused: it must not keep them). Past `limitBytes` the read stops and
+ * BodyTooLargeError says what to change.
  * Past `softLimitBytes`, when lower and the answer applied a page size, it stops with
  * PageTooLargeError, for a caller that can ask for fewer rows.
  */
-export async function readBodyText(answer: Response, what = 'the request', limitBytes = MAX_BODY_BYTES, softLimitBytes?: number): Promise<string> {
+export async function readBodyText(answer: Response, what = 'the request', limitBytes = MAX_BODY_BYTES, softLimitBytes?: number, onBytes?: (bytes: Uint8Array) => void): Promise<string> {
   const soft = softLimitBytes !== undefined && softLimitBytes < limitBytes && honorsPageSize(answer.headers) ? softLimitBytes : undefined;
   const stopAt = soft ?? limitBytes;
   const body = answer.body;
@@ -73,7 +75,11 @@ export async function readBodyText(answer: Response, what = 'the request', limit
   let used = 0;
   let read = 0;
   const decodeScratch = () => {
-    if (scratch && used > 0) text += decoder.decode(scratch.subarray(0, used), { stream: true });
+    if (scratch && used > 0) {
+      const bytes = scratch.subarray(0, used);
+      onBytes?.(bytes);
+      text += decoder.decode(bytes, { stream: true });
+    }
     used = 0;
   };
   try {
@@ -87,6 +93,7 @@ export async function readBodyText(answer: Response, what = 'the request', limit
       }
       if (used + value.byteLength > DECODE_PIECE) decodeScratch();
       if (value.byteLength >= DECODE_PIECE) {
+        onBytes?.(value);
         text += decoder.decode(value, { stream: true });
         continue;
       }

@@ -116,10 +116,10 @@ export class PageSlots {
  * The body, read under a page slot when `slots` is given; the slot goes back if the read fails,
  * or if the attempt's deadline passed meanwhile (the attempt was given up: nobody takes the page).
  */
-export async function readUnderSlot(answer: Response, signal: AbortSignal, slots: PageSlots | undefined, body: { what?: string; limitBytes?: number; softLimitBytes?: number } = {}): Promise<{ response: Response; text: string; release?: SlotRelease }> {
+export async function readUnderSlot(answer: Response, signal: AbortSignal, slots: PageSlots | undefined, body: { what?: string; limitBytes?: number; softLimitBytes?: number; onBytes?: (bytes: Uint8Array) => void } = {}): Promise<{ response: Response; text: string; release?: SlotRelease }> {
   const release = slots ? await slots.acquire(signal, MAX_SLOT_WAIT_MS) : undefined;
   try {
-    const text = await readBodyText(answer, body.what, body.limitBytes, body.softLimitBytes);
+    const text = await readBodyText(answer, body.what, body.limitBytes, body.softLimitBytes, body.onBytes);
     if (signal.aborted) throw signal.reason;
     return { response: answer, text, release };
   } catch (err) {

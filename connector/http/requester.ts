@@ -8,7 +8,7 @@ import type { Authenticator } from './authenticator';
 import type { ErrorDescriber } from './error-describer';
 import { encodeBatch, parseBatchResponse, type BatchPartResponse } from './batch';
 import { withDeadline } from './deadline';
-import { parseExactJson } from './exact-json';
+import { LongDigitScan, parseJsonBody } from './exact-json';
 import { linkProblem, onOrgHost } from './links';
 import { classifyNetworkError, unreachableHostError, type ClassifiedFailure } from './network-errors';
 import { requestLine } from './request-line';
@@ -94,13 +94,8 @@ export interface HttpResult {
   release?: SlotRelease;
 }
 
-function parseJson(text: string, _response: Response, target: URL): unknown {
-  if (text === '') return {};
-  try {
-    return parseExactJson(text);
-  } catch {
-    throw new MalformedResponse(`the response to ${target.pathname} was not valid JSON (${text.length} bytes)`);
-  }
+function parseJson(text: string, _response: Response, target: URL, longDigits: boolean): unknown {
+  return parseJsonBody(text, target.pathname, longDigits);
 }
 
 /** Error bodies kept for engineers (internal_message): redacted first, then cut. */
@@ -263,7 +258,7 @@ export class HttpRequester {
   }
 
   /** One request through the shared retry loop: auth, the per-attempt deadline, the 401 refresh and the failure policy. */
-  private async execute<T>(base: string, url: string, init: RequestInit_, parse: (text: string, response: Response, target: URL) => T): Promise<Answer<T> & { release?: SlotRelease }> {
+  private async execute<T>(base: string, url: string, init: RequestInit_, parse: (text: string, response: Response, target: URL, longDigits: boolean) => T): Promise<Answer<T> & { release?: SlotRelease }> {
     const { origin, target } = onOrgHost(base, url);
     const request: Attempted<T> = { url, init, parse, origin, target, what: `${init.method} ${target.pathname}`, slots: init.holdPage ? this.options.deps.pageSlots : undefined };
     const call: CallState = {};
@@ -289,6 +284,7 @@ export class HttpRequester {
     const authorization = await this.options.authenticator.authorization();
     let response: Response;
     let text: string;
+    const digits = new LongDigitScan();
     const started = deps.now();
     try {
       call.held?.();
@@ -298,7 +294,7 @@ export class HttpRequester {
         ({ response, text, release: call.held } = await withDeadline(deps.timeoutMs, deps.signal, what, async (signal) => {
           const answer = await deps.fetch(url, { method: init.method, headers: { ...init.headers, Authorization: authorization }, body: init.body, signal, redirect: 'manual' });
           if (answer.status === 429) pauseOnRetryAfter(deps.gate, answer.headers, deps.now());
-          return readUnderSlot(answer, signal, request.slots, { what, limitBytes: deps.maxBodyBytes, softLimitBytes: init.firstPageBytes });
+          return readUnderSlot(answer, signal, request.slots, { what, limitBytes: deps.maxBodyBytes, softLimitBytes: init.firstPageBytes, onBytes: (bytes) => digits.feed(bytes) });
         }));
       } finally {
         sending?.();
@@ -323,7 +319,7 @@ export class HttpRequester {
     return {
       outcome: { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), bodyText: isError ? text : undefined },
       again: response.status === 401,
-      accept: () => ({ status: response.status, headers: response.headers, parsed: request.parse(text, response, target) }),
+      accept: () => ({ status: response.status, headers: response.headers, parsed: request.parse(text, response, target, digits.found) }),
       detail: isError ? parseDataverseError(text).code : undefined,
       headers: response.headers,
     };
@@ -384,7 +380,7 @@ type Answer<T> = { status: number; headers: Headers; parsed: T };
 interface Attempted<T> {
   url: string;
   init: RequestInit_;
-  parse: (text: string, response: Response, target: URL) => T;
+  parse: (text: string, response: Response, target: URL, longDigits: boolean) => T;
   origin: string;
   target: URL;
   what: string;

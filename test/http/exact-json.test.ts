@@ -1,4 +1,4 @@
-import { canonicalDecimal, EXACT_NUMBERS_SUPPORTED, hasLongDigitRun, isRawJson, parseExactJson } from '../../connector/http/exact-json';
+import { canonicalDecimal, EXACT_NUMBERS_SUPPORTED, hasLongDigitRun, isRawJson, LongDigitScan, parseExactJson } from '../../connector/http/exact-json';
 import { compileProjection } from '../../connector/protocol/writer';
 
 test('the runtime has JSON.rawJSON and the reviver source (Node 24)', () => {
@@ -94,6 +94,50 @@ describe('hasLongDigitRun (the cheap scan) agrees with the regex /\\d(?:\\.?\\d)
       let text = '';
       for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)];
       expect([text, hasLongDigitRun(text)]).toEqual([text, REGEX.test(text)]);
+    }
+  });
+});
+
+describe('LongDigitScan', () => {
+  /** Feeds `text`'s UTF-8 bytes cut at `cuts` (byte offsets), as body-text does with its pieces. */
+  function scan(text: string, cuts: number[]): boolean {
+    const bytes = new TextEncoder().encode(text);
+    const scanner = new LongDigitScan();
+    let at = 0;
+    for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length]) {
+      scanner.feed(bytes.subarray(at, cut));
+      at = cut;
+    }
+    return scanner.found;
+  }
+
+  test.each<[string, string, boolean]>([
+    ['an Int64 past 2^53', '{"v":9007199254740993}', true],
+    ['a decimal of 21 digits', '{"v":12345678901.1234567891}', true],
+    ['15 digits', '{"v":123456789012345}', false],
+    ['16 digits split by two dots', '{"v":"12345678..12345678"}', false],
+    ['GUIDs and dates', '{"id":"bd123d40-02e0-410d-8b2e-dad08997b52f","on":"2023-01-01T00:00:00Z"}', false],
+    ['digits beside multi-byte text', '{"n":"Zürich 東京","v":90071992547409931}', true],
+  ])('%s: the same answer as the text scan, whole and cut at every byte', (_name, text, expected) => {
+    expect(hasLongDigitRun(text)).toBe(expected);
+    expect(scan(text, [])).toBe(expected);
+    const length = new TextEncoder().encode(text).length;
+    for (let cut = 1; cut < length; cut++) expect([cut, scan(text, [cut])]).toEqual([cut, expected]);
+    // Every byte its own piece: a run cut into one-byte pieces is joined across all of them.
+    expect(scan(text, Array.from({ length }, (_, i) => i))).toBe(expected);
+  });
+
+  test('random pages cut into random pieces agree with the text scan', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const parts = ['"name":"Contoso é"', ',', '12345678', '9012345', '.', '123', '{"v":', '}', '2023-01-01', '"x"', '0', '99999999'];
+    for (let round = 0; round < 400; round++) {
+      let text = '';
+      const n = 1 + Math.floor(random() * 40);
+      for (let i = 0; i < n; i++) text += parts[Math.floor(random() * parts.length)];
+      const length = new TextEncoder().encode(text).length;
+      const cuts = Array.from({ length: Math.floor(random() * 6) }, () => Math.floor(random() * length));
+      expect([text, cuts, scan(text, cuts)]).toEqual([text, cuts, hasLongDigitRun(text)]);
     }
   });
 });
