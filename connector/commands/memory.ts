@@ -104,6 +104,11 @@ export function heapBudgetFor(workers: number): number {
   return Math.min(DEFAULT_HEAP_BUDGET, LEAN_HEAP_BUDGET + (Math.max(1, Math.floor(workers)) - 1) * HEAP_PER_WORKER);
 }
 
+/** The live heap; `process.memoryUsage()` would also read the RSS from the kernel on every page. */
+function heapUsed(): number {
+  return v8.getHeapStatistics().used_heap_size;
+}
+
 export class MemoryGovernor {
   /** Half again the live heap after the last collection: a page larger than the budget does not make every page collect. */
   private grown = 0;
@@ -130,11 +135,11 @@ export class MemoryGovernor {
    */
   check(): void {
     this.sizeNewSpace();
-    if (process.memoryUsage().heapUsed <= this.budget) return;
+    if (heapUsed() <= this.budget) return;
     const gc = collector();
     if (!gc) return;
     gc();
-    this.grown = Math.round(process.memoryUsage().heapUsed * 1.5);
+    this.grown = Math.round(heapUsed() * 1.5);
   }
 
   /** Holds the new space with one request in flight (from before the first page), else caps it. */
