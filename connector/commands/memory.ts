@@ -98,7 +98,7 @@ const HEAP_PER_WORKER = 8 * 1024 * 1024;
  * 5,000-row page takes seconds): there memory is what counts, and more collections cost CPU the
  * read has to spare. Measured over a million rows at one worker against the bare loop's emulator:
  * 136-140 MB peak RSS at 24 MB with the new space held, against 191-199 MB at 64 MB and a grown
- * new space, for 1.6x the CPU (docs/benchmarks.md).
+ * new space, for 1.6-2x the CPU (docs/benchmarks.md).
  */
 export function heapBudgetFor(workers: number): number {
   return Math.min(DEFAULT_HEAP_BUDGET, LEAN_HEAP_BUDGET + (Math.max(1, Math.floor(workers)) - 1) * HEAP_PER_WORKER);
