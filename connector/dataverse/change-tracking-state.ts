@@ -9,7 +9,7 @@ import { kindOf, quote } from '../config/quote';
 import { ConfigError } from '../errors';
 import { linkProblem } from '../http/links';
 import type { IncrementalSync } from '../streams/incremental';
-import { ownStateKeys, unknownStateKeys } from '../streams/state-keys';
+import { ownStateKeys, pageSizeProblem, unknownStateKeys } from '../streams/state-keys';
 
 /** `page_size` goes with a `resume_link` saved by a walk that read fewer rows per page than configured (large rows). */
 export const CHANGE_TRACKING_KEYS = ['deltatoken', 'resume_link', 'page_size'] as const;
@@ -61,7 +61,8 @@ export async function checkChangeTrackingState(state: Record<string, unknown>, c
   const size = state.page_size;
   if (size !== undefined) {
     if (link === undefined) throw new ConfigError(`stream_state holds page_size without resume_link: ${RESTART}`);
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 5000) throw new ConfigError(`page_size is ${typeof size === 'number' ? size : kindOf(size)}, not a page size from 1 to 5000: ${RESTART}`);
+    const problem = pageSizeProblem(size);
+    if (problem) throw new ConfigError(`page_size ${problem}: ${RESTART}`);
   }
   if (link === undefined) return;
   if (typeof link !== 'string') throw new ConfigError(`resume_link is ${kindOf(link)}, not a link: ${RESTART}`);

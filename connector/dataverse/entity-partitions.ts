@@ -27,7 +27,7 @@
  */
 import { ConfigError, DataverseError, ResponseError } from '../errors';
 import type { PartitionPage, PartitionPlan, PartitionPlanner, PartitionRequest, ReadPartition } from '../streams/partitions';
-import { withPageSize, type SimpleRetriever } from '../streams/retriever';
+import { pageSizeOf, withPageSize, type SimpleRetriever } from '../streams/retriever';
 import type { StreamContext } from '../streams/types';
 import type { EntityPartition } from './entity-components';
 import { TOKEN_PASS_PAGE_SIZE, TRACK_CHANGES, tokenOf } from './entity-incremental';
@@ -118,7 +118,7 @@ export class EntityPartitionPlanner implements PartitionPlanner {
     if (!columnsOf(info).some((c) => c.property === CREATED)) return undefined;
     const estimate = await metadata.estimate(target.context, target.partition.entity);
     if (estimate === undefined) return {};
-    const pages = Math.ceil(estimate / pageSizeOf(target.context));
+    const pages = Math.ceil(estimate / (pageSizeOf(target.context) ?? DEFAULT_PAGE_SIZE));
     return pages < MIN_PAGES ? undefined : { pages };
   }
 }
@@ -267,11 +267,6 @@ function linkOf(body: unknown, name: string): string | undefined {
 
 function hasColumn(partition: EntityPartition, column: string): boolean {
   return partition.select.split(',').includes(column);
-}
-
-function pageSizeOf(context: StreamContext): number {
-  const size = (context.config as { page_size?: unknown } | undefined)?.page_size;
-  return typeof size === 'number' && size > 0 ? size : DEFAULT_PAGE_SIZE;
 }
 
 /** A state from an earlier sync: the read is a delta (or a cursor read), never a first sync. */

@@ -14,6 +14,7 @@
 import { kindOf, quote } from '../config/quote';
 import { ConfigError } from '../errors';
 import type { PartitionPlan, ReadPartition } from './partitions';
+import { pageSizeProblem } from './state-keys';
 
 export const PARTITIONS_KEY = 'partitions';
 
@@ -115,10 +116,11 @@ function partitionKeyOf(value: unknown, where: string): string {
   return value;
 }
 
-/** A saved page size: a whole number of rows Dataverse pages by (1 to 5,000, facts §5). */
+/** A saved page size (state-keys.ts pageSizeProblem). */
 function pageSizeOf(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 5000) throw new ConfigError(`${where} is ${typeof value === 'number' ? value : kindOf(value)}, not a page size from 1 to 5000: ${RESTART}`);
-  return value;
+  const problem = pageSizeProblem(value);
+  if (problem) throw new ConfigError(`${where} ${problem}: ${RESTART}`);
+  return value as number;
 }
 
 /** A saved page link: an absolute http(s) URL. Which host and resource it may name, the requester checks before sending it. */
