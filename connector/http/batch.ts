@@ -47,8 +47,12 @@ function parseHeaders(block: string): Record<string, string> {
   return headers;
 }
 
-/** Splits a multipart/mixed body into its inner HTTP responses, in order. */
-export function parseBatchResponse(contentType: string | null, text: string): BatchPartResponse[] {
+/**
+ * Splits a multipart/mixed body into its inner HTTP responses, in order. `longDigits` false says
+ * the whole body holds no long digit run (the requester scanned its bytes), so no part's text is
+ * scanned again; otherwise each part is scanned on its own (exact-json.ts).
+ */
+export function parseBatchResponse(contentType: string | null, text: string, longDigits?: boolean): BatchPartResponse[] {
   const boundary = boundaryOf(contentType);
   const delimiter = `--${boundary}`;
   const end = text.indexOf(`${delimiter}--`);
@@ -67,7 +71,7 @@ export function parseBatchResponse(contentType: string | null, text: string): Ba
     let body: unknown = bodyText;
     if (bodyText.trim().startsWith('{')) {
       try {
-        body = parseExactJson(bodyText);
+        body = parseExactJson(bodyText, longDigits === false ? false : undefined);
       } catch {
         throw new ResponseError(`a $batch part (HTTP ${status}) holds malformed JSON (${bodyText.length} bytes)`);
       }

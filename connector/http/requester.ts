@@ -224,9 +224,9 @@ export class HttpRequester {
       'Content-Type': `multipart/mixed; boundary="${boundary}"`,
       Prefer: 'odata.continue-on-error',
     };
-    const response = await this.execute(base, buildUrl(base, '$batch', {}), { method: 'POST', headers, body }, (text, res) => {
+    const response = await this.execute(base, buildUrl(base, '$batch', {}), { method: 'POST', headers, body }, (text, res, _target, longDigits) => {
       try {
-        return parseBatchResponse(res.headers.get('content-type'), text);
+        return parseBatchResponse(res.headers.get('content-type'), text, longDigits);
       } catch (err) {
         throw new MalformedResponse(`the $batch response is malformed: ${(err as Error).message}`);
       }
