@@ -4,6 +4,9 @@
  * too large for that (rows with memo columns of up to 1,048,576 characters: 5,000 such rows are
  * gigabytes, more than a V8 string holds) is streamed: its reply carries the parts, each entry
  * rendered as the transport sends it (wire.ts), so the emulator holds about one write at a time.
+ * [INF] facts.md does not say how the service frames such an answer; a streamed one goes out
+ * chunked, as any HTTP/1.1 server sends a body whose length it does not know ahead. The connector
+ * reads both framings alike (it never relies on Content-Length).
  */
 import type { Reply } from './router';
 
